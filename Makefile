@@ -1,0 +1,33 @@
+# graphrec: the two commands of the README are `make demo` and `make test`.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: setup demo services test lint lock bench clean-venv
+
+setup:  ## virtualenv, Python packages, system packages, Neo4j jars
+	@scripts/setup.sh
+
+services: setup  ## start the local Neo4j and Redis (unless NEO4J_URI / REDIS_URL are set)
+	$(BIN)/graphrec services up
+	$(BIN)/graphrec db init
+
+demo: services  ## everything: servers, data, model, API
+	@scripts/demo.sh
+
+test: setup  ## static checks, then the whole test suite against real Neo4j and Redis
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+lock:  ## refresh requirements.lock after changing pyproject.toml
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean-venv:
+	rm -rf $(VENV)

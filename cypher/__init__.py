@@ -1,0 +1,55 @@
+"""Named Cypher statements, one per ``.cypher`` file in this package.
+
+Every statement the project runs lives here and takes values only as ``$parameters``.
+``load("get_similar_items")`` returns the text of ``get_similar_items.cypher``.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+__all__ = ["CypherNotFoundError", "load", "names", "statements"]
+
+
+class CypherNotFoundError(LookupError):
+    """Raised when no ``.cypher`` file has the requested name."""
+
+
+@functools.cache
+def names() -> tuple[str, ...]:
+    """Return the names of every shipped ``.cypher`` file, sorted."""
+    return tuple(
+        sorted(
+            entry.name.removesuffix(".cypher")
+            for entry in resources.files(__name__).iterdir()
+            if entry.name.endswith(".cypher")
+        )
+    )
+
+
+@functools.cache
+def load(name: str) -> str:
+    """Return the text of ``<name>.cypher``.
+
+    Args:
+        name: The file name without its ``.cypher`` suffix.
+
+    Returns:
+        The statement text, stripped of surrounding whitespace.
+
+    Raises:
+        CypherNotFoundError: No file has that name.
+    """
+    if name not in names():
+        raise CypherNotFoundError(f"no cypher/{name}.cypher (known: {', '.join(names())})")
+    return resources.files(__name__).joinpath(f"{name}.cypher").read_text("utf-8").strip()
+
+
+def statements(name: str) -> list[str]:
+    """Split a multi-statement file (such as ``constraints``) on ``;`` into statements.
+
+    Lines starting with ``//`` are comments and are dropped.
+    """
+    text = "\n".join(line for line in load(name).splitlines() if not line.lstrip().startswith("//"))
+    return [part.strip() for part in text.split(";") if part.strip()]

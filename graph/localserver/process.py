@@ -1,0 +1,150 @@
+"""Process plumbing shared by the local servers: pid files, readiness polling, log tails."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from graph.errors import ServerError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+__all__ = [
+    "ServerStatus",
+    "port_in_use",
+    "read_pid",
+    "spawn",
+    "stop_pid",
+    "tail",
+    "wait_until",
+]
+
+
+class ServerStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``status`` reports about a server."""
+
+    name: str
+    running: bool
+    address: str
+    pid: int | None = None
+    external: bool = False
+    detail: str = ""
+
+
+def read_pid(pid_file: Path) -> int | None:
+    """Return the pid in ``pid_file`` if that process is alive, else ``None``."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid if not _is_zombie(pid) else None
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return False
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Return True when something accepts TCP connections on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def spawn(argv: Sequence[str], log_file: Path, pid_file: Path, cwd: Path) -> int:
+    """Start ``argv`` detached from this process (own session), output appended to ``log_file``.
+
+    Returns:
+        The new process id, also written to ``pid_file``.
+    """
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    pid_file.write_text(f"{proc.pid}\n")
+    return proc.pid
+
+
+def wait_until(
+    ready: Callable[[], bool], timeout: float, alive: Callable[[], bool], interval: float = 0.5
+) -> bool:
+    """Poll ``ready`` until it is true, the process dies (``alive`` false) or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        if not alive():
+            return ready()
+        time.sleep(interval)
+    return ready()
+
+
+def stop_pid(pid_file: Path, timeout: float) -> bool:
+    """Send SIGTERM to the process in ``pid_file`` and wait for it to exit.
+
+    Returns:
+        True when a process was stopped, False when none was running.
+
+    Raises:
+        ServerError: The process did not exit within ``timeout`` seconds (it is then killed).
+    """
+    pid = read_pid(pid_file)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _reap(pid)
+        if read_pid(pid_file) is None:
+            pid_file.unlink(missing_ok=True)
+            return True
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    pid_file.unlink(missing_ok=True)
+    raise ServerError(f"process {pid} did not stop within {timeout:.0f}s and was killed")
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    """Return the last ``lines`` lines of a text file ('' when it does not exist)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 64_000))
+            text = fh.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

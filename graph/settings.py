@@ -1,0 +1,117 @@
+"""One typed settings object, read from the environment, used by every package.
+
+``NEO4J_URI`` and ``REDIS_URL`` always win: when they are set, the project talks to
+those servers and never starts its local ones.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+__all__ = ["Settings", "get_settings"]
+
+NEO4J_VERSION = "5.26.30"
+NEO4J_BROWSER_VERSION = "5.24.0"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected an integer") from None
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything configurable, with defaults for a local development machine.
+
+    Environment variables (defaults in brackets):
+        NEO4J_URI [bolt://127.0.0.1:<bolt port>], NEO4J_USER [neo4j], NEO4J_PASSWORD [''],
+        NEO4J_DATABASE [neo4j], REDIS_URL [redis://127.0.0.1:<redis port>/0],
+        GRAPHREC_HOME [~/.local/share/graphrec]: persistent data of the local servers and models,
+        GRAPHREC_CACHE [~/.cache/graphrec]: downloaded Neo4j jars,
+        GRAPHREC_NEO4J_BOLT_PORT [7687], GRAPHREC_NEO4J_HTTP_PORT [7474],
+        GRAPHREC_NEO4J_HEAP [2g], GRAPHREC_NEO4J_PAGECACHE [2g], GRAPHREC_REDIS_PORT [6379],
+        GRAPHREC_INSTANCE [default]: name of the local server instance (tests use ``test``),
+        GRAPHREC_DEVICE [cpu], GRAPHREC_API_KEYS [''], GRAPHREC_API_KEYS_FILE [''].
+    """
+
+    neo4j_uri: str
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str = "neo4j"
+    neo4j_external: bool = False
+    redis_url: str
+    redis_external: bool = False
+    home: Path
+    cache_dir: Path
+    instance: str = "default"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    redis_port: int = 6379
+    device: Literal["cpu", "cuda"] | str = "cpu"
+    api_keys: str = ""
+    api_keys_file: str = ""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the settings from the process environment."""
+        bolt_port = _env_int("GRAPHREC_NEO4J_BOLT_PORT", 7687)
+        redis_port = _env_int("GRAPHREC_REDIS_PORT", 6379)
+        neo4j_uri = os.environ.get("NEO4J_URI", "").strip()
+        redis_url = os.environ.get("REDIS_URL", "").strip()
+        return cls(
+            neo4j_uri=neo4j_uri or f"bolt://127.0.0.1:{bolt_port}",
+            neo4j_external=bool(neo4j_uri),
+            neo4j_user=_env("NEO4J_USER", "neo4j"),
+            neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
+            neo4j_database=_env("NEO4J_DATABASE", "neo4j"),
+            redis_url=redis_url or f"redis://127.0.0.1:{redis_port}/0",
+            redis_external=bool(redis_url),
+            home=Path(_env("GRAPHREC_HOME", str(Path.home() / ".local/share/graphrec"))),
+            cache_dir=Path(_env("GRAPHREC_CACHE", str(Path.home() / ".cache/graphrec"))),
+            instance=_env("GRAPHREC_INSTANCE", "default"),
+            neo4j_bolt_port=bolt_port,
+            neo4j_http_port=_env_int("GRAPHREC_NEO4J_HTTP_PORT", 7474),
+            neo4j_heap=_env("GRAPHREC_NEO4J_HEAP", "2g"),
+            neo4j_pagecache=_env("GRAPHREC_NEO4J_PAGECACHE", "2g"),
+            redis_port=redis_port,
+            device=_env("GRAPHREC_DEVICE", "cpu"),
+            api_keys=os.environ.get("GRAPHREC_API_KEYS", ""),
+            api_keys_file=os.environ.get("GRAPHREC_API_KEYS_FILE", ""),
+        )
+
+    @property
+    def instance_dir(self) -> Path:
+        """Directory holding this instance's local Neo4j and Redis data, pids and logs."""
+        return self.home / self.instance
+
+    @property
+    def models_dir(self) -> Path:
+        """Directory of trained model artifacts (weights, config, id maps)."""
+        return self.instance_dir / "models"
+
+    @property
+    def neo4j_auth(self) -> tuple[str, str] | None:
+        """Basic auth for the driver, or ``None`` when no password is set (local server)."""
+        return (self.neo4j_user, self.neo4j_password) if self.neo4j_password else None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings.from_env()

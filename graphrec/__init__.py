@@ -1,0 +1,5 @@
+"""The ``graphrec`` console command (a thin layer over the packages)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

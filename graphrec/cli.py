@@ -1,0 +1,29 @@
+"""Entry point of the ``graphrec`` command: registers the subcommand groups."""
+
+from __future__ import annotations
+
+import typer
+
+from graphrec.commands.db import db_app
+from graphrec.commands.servers import neo4j_app, redis_app, services_app
+
+app = typer.Typer(
+    name="graphrec",
+    help="Graph-native recommendations: Neo4j graph, GraphSAGE similarity, HTTP API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(redis_app, name="redis")
+app.add_typer(services_app, name="services")
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    """Run the ``graphrec`` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
