@@ -10,7 +10,7 @@ from rich.console import Console
 
 __all__ = ["console", "fail", "info"]
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def info(message: str) -> None:

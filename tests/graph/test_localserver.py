@@ -111,3 +111,14 @@ def test_neo4j_browser_connects_to_the_local_database(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "connected: True" in result.stdout
     assert out.stat().st_size > 10_000
+
+
+@local_only
+def test_neo4j_start_without_java_names_the_install_command(
+    lifecycle_env: dict[str, str],
+) -> None:
+    env = lifecycle_env | {"PATH": str(Path(sys.executable).parent)}  # the venv only: no java
+    result = _run(env, "neo4j", "start")
+    assert result.returncode == 1
+    assert "java not found" in result.stderr
+    assert "apt-get install -y openjdk-17-jdk-headless" in result.stderr
