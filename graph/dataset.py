@@ -54,6 +54,8 @@ class Title(msgspec.Struct, frozen=True, kw_only=True):
     """A title (movie, show, artist ...) with its content features.
 
     ``cast`` and ``directors`` hold ``Person.person_id`` values, in billing order.
+    ``keyword_counts`` (optional, parallel to ``keywords``) says how many times each keyword
+    was applied; missing entries count 1.
     """
 
     title_id: str
@@ -65,6 +67,7 @@ class Title(msgspec.Struct, frozen=True, kw_only=True):
     directors: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
+    keyword_counts: tuple[int, ...] = ()
     imdb_id: str | None = None
     tmdb_id: str | None = None
 
@@ -89,6 +92,8 @@ class Interaction(msgspec.Struct, frozen=True, kw_only=True):
         timestamp: Unix seconds, when known.
         session_id: The watch session, when known.
         completion: Fraction of the title watched in [0, 1], for views.
+        first_timestamp: For views aggregated over several events, the first one's Unix
+            seconds (``timestamp`` is then the last one's).
     """
 
     user_id: str
@@ -98,6 +103,7 @@ class Interaction(msgspec.Struct, frozen=True, kw_only=True):
     timestamp: int | None = None
     session_id: str | None = None
     completion: float | None = None
+    first_timestamp: int | None = None
 
 
 class Dataset(msgspec.Struct, kw_only=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from graphrec.commands.db import db_app
+from graphrec.commands.load import load
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(redis_app, name="redis")
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
+app.command("load")(load)
 
 
 def main() -> None:

@@ -1,0 +1,190 @@
+"""``graphrec load SOURCE [PATH]``: a dataset into the graph, with progress and a summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import neo4j
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from graph.driver import driver
+from graph.settings import get_settings
+from graphrec.console import console, fail, info
+from loaders import SOURCES, LoadError
+from loaders.pipeline import LoadResult, load_source
+
+__all__ = ["load"]
+
+
+class _RateColumn(ProgressColumn):
+    """Rows per second of a task."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:>9,.0f}/s" if speed else " " * 11)
+
+
+class _Reporter:
+    """A rich progress bar per phase on a terminal; one plain line per phase otherwise."""
+
+    def __init__(self, bar: Progress | None) -> None:
+        self.bar = bar
+        self.tasks: dict[str, TaskID] = {}
+        self.done: dict[str, int] = {}
+        self.started = self.last = time.perf_counter()
+        self.phase = ""
+
+    def __call__(self, phase: str, advance: int, total: int | None) -> None:
+        if self.bar is not None:
+            if phase not in self.tasks:
+                self.tasks[phase] = self.bar.add_task(phase, total=total)
+            self.bar.update(
+                self.tasks[phase],
+                advance=advance,
+                total=max(total or 0, self.done.get(phase, 0) + advance) or None,
+            )
+        elif phase != self.phase:
+            self._line()
+            self.phase, self.started = phase, self.last
+        self.done[phase] = self.done.get(phase, 0) + advance
+        self.last = time.perf_counter()
+
+    def _line(self) -> None:
+        if self.phase:
+            seconds = self.last - self.started
+            rows = self.done[self.phase]
+            rate = rows / max(seconds, 1e-9)
+            info(f"{self.phase}: {rows:,} rows in {seconds:.1f} s ({rate:,.0f}/s)")
+
+    def close(self) -> None:
+        if self.bar is None:
+            self._line()
+
+
+def _summary(result: LoadResult) -> None:
+    report, counts = result.report, result.counts
+    typer.echo(
+        f"loaded {counts.dataset!r} in {counts.seconds:.1f} s: {counts.users:,} users, "
+        f"{counts.titles:,} titles, {counts.people:,} people, {counts.friendships:,} friendships, "
+        f"{counts.trusts:,} trust links, {counts.total_interactions:,} interactions "
+        f"({counts.total_interactions / max(counts.seconds, 1e-9):,.0f}/s)"
+    )
+    typer.echo(
+        f"read {report.lines:,} interaction lines; merged {report.duplicates:,} repeated "
+        f"(user, title, type) lines; skipped {report.skipped:,} bad lines"
+    )
+    for example in report.skipped_examples:
+        typer.echo(f"  skipped: {example}")
+    typer.echo("graph now holds for this dataset tag:")
+    for name, count in result.graph.items():
+        typer.echo(f"  {name:<15} {count:>12,}")
+
+
+def load(
+    source: str = typer.Argument(..., help=f"One of: {', '.join(SOURCES)}."),
+    path: Annotated[
+        Path | None, typer.Argument(help="Directory (movielens, filmtrust, lastfm) or file (csv).")
+    ] = None,
+    dataset_tag: str | None = typer.Option(
+        None, help="`dataset` property of the nodes [source name]."
+    ),
+    id_prefix: str = typer.Option("", help="Prefix for every id (datasets with clashing ids)."),
+    batch_size: int = typer.Option(10_000, min=100, max=100_000, help="Rows per transaction."),
+    workers: int = typer.Option(1, min=1, max=8, help="Concurrent relationship transactions."),
+    skip_bad_lines: bool = typer.Option(False, help="Skip malformed lines and report how many."),
+    users: int = typer.Option(2_000, min=1, help="synthetic: number of users."),
+    titles: int = typer.Option(1_000, min=12, help="synthetic: number of titles."),
+    seed: int = typer.Option(42, help="synthetic: random seed."),
+    interactions_per_user: float = typer.Option(20.0, min=1.0, help="synthetic: mean per user."),
+    delimiter: str = typer.Option(",", help="csv: one character, or tab/comma/semicolon/pipe."),
+    user_col: str = typer.Option("user", help="csv: user id column."),
+    item_col: str = typer.Option("item", help="csv: item id column."),
+    rating_col: str = typer.Option("rating", help="csv: rating/value column (optional)."),
+    time_col: str = typer.Option("timestamp", help="csv: time column (optional)."),
+    type_col: str = typer.Option("type", help="csv: interaction type column (optional)."),
+    friends: Annotated[
+        Path | None, typer.Option(help="csv: friendships file (two user columns).")
+    ] = None,
+) -> None:
+    """Load a dataset into the graph (idempotent: rerun to resume or refresh)."""
+    if source not in SOURCES:
+        fail(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    options: dict[str, object] = {"id_prefix": id_prefix, "dataset_tag": dataset_tag or source}
+    if source == "synthetic":
+        options |= {
+            "users": users,
+            "titles": titles,
+            "seed": seed,
+            "interactions_per_user": interactions_per_user,
+        }
+    else:
+        options["skip_bad_lines"] = skip_bad_lines
+    if source == "csv":
+        options |= {
+            "delimiter": delimiter,
+            "user_col": user_col,
+            "item_col": item_col,
+            "rating_col": rating_col,
+            "time_col": time_col,
+            "type_col": type_col,
+            "friends": friends,
+        }
+    settings = get_settings()
+    tty = sys.stderr.isatty()
+    bar = (
+        Progress(
+            TextColumn("{task.description:<13}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        if tty
+        else None
+    )
+    reporter = _Reporter(bar)
+    try:
+        with driver(settings) as drv:
+            drv.verify_connectivity()
+            if bar is not None:
+                bar.start()
+            try:
+                result = load_source(
+                    drv,
+                    settings,
+                    source,
+                    path,
+                    batch_size=batch_size,
+                    workers=workers,
+                    progress=reporter,
+                    **options,
+                )
+            finally:
+                if bar is not None:
+                    bar.stop()
+                reporter.close()
+    except LoadError as exc:
+        fail(f"{exc} (nothing from this source was written)")
+    except ValueError as exc:
+        fail(str(exc))
+    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError) as exc:
+        fail(
+            f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__}); "
+            "start it with `graphrec neo4j start`"
+        )
+    _summary(result)

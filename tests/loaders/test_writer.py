@@ -1,0 +1,189 @@
+"""The shared writer against a real Neo4j: graph model, idempotency, resume, tags."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import neo4j
+import pytest
+from loader_samples import FILMTRUST, LASTFM, ML_LATEST, write
+
+from graph import schema
+from loaders import LoadError, generate, read_dataset, write_dataset
+from loaders.pipeline import clear_dataset, count_dataset, load_source
+
+if TYPE_CHECKING:
+    from graph.settings import Settings
+
+_REL_TYPE = {
+    "view": "WATCHED",
+    "rating": "RATED",
+    "like": "LIKED",
+    "dislike": "DISLIKED",
+    "share": "SHARED",
+    "add_to_list": "ADDED_TO_LIST",
+}
+
+
+def _query(drv: neo4j.Driver, settings: Settings, text: str, **params: Any) -> list[dict[str, Any]]:
+    records, _, _ = drv.execute_query(text, params, database_=settings.neo4j_database)
+    return [r.data() for r in records]
+
+
+def _snapshot(drv: neo4j.Driver, settings: Settings) -> tuple[list[str], list[str]]:
+    nodes = _query(drv, settings, "MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
+    rels = _query(
+        drv,
+        settings,
+        "MATCH (a)-[r]->(b) RETURN type(r) AS t, properties(r) AS p, "
+        "coalesce(a.userId, a.titleId, a.personId) AS a, "
+        "coalesce(b.userId, b.titleId, b.name) AS b",
+    )
+    for node in nodes:
+        node["p"].pop("createdAt", None)
+    return sorted(map(repr, nodes)), sorted(map(repr, rels))
+
+
+def test_synthetic_graph_follows_the_model(graph_db: neo4j.Driver, services: Settings) -> None:
+    dataset = generate(150, 60, seed=5)
+    counts = write_dataset(graph_db, services, dataset, batch_size=700)
+    assert counts.users == 150 and counts.titles == 60 and counts.people == len(dataset.people)
+    graph = count_dataset(graph_db, services, "synthetic")
+    assert graph["User"] == 150 and graph["Title"] == 60 and graph["Person"] == len(dataset.people)
+    by_type = Counter(_REL_TYPE[i.type] for i in dataset.interactions)
+    assert set(by_type) == set(_REL_TYPE.values())
+    for rel_type, expected in by_type.items():
+        assert graph[rel_type] == expected, rel_type
+    assert graph["FRIENDS_WITH"] == len(dataset.friendships)
+    both_ways = _query(
+        graph_db,
+        services,
+        "MATCH (a)-[:FRIENDS_WITH]->(b)-[:FRIENDS_WITH]->(a) RETURN count(*) AS n",
+    )
+    assert both_ways == [{"n": 0}]
+    watched = _query(
+        graph_db, services, "MATCH (:User)-[w:WATCHED]->(:Title) RETURN properties(w) AS w LIMIT 1"
+    )[0]["w"]
+    assert isinstance(watched["count"], int) and 0 <= watched["completion"] <= 1
+    assert watched["sessionId"] and watched["firstAt"] <= watched["lastAt"]
+    assert isinstance(watched["lastAt"], neo4j.time.DateTime)
+    rated = _query(graph_db, services, "MATCH ()-[r:RATED]->() RETURN properties(r) AS r LIMIT 1")[
+        0
+    ]["r"]
+    assert 0.5 <= rated["rating"] <= 5 and isinstance(rated["at"], neo4j.time.DateTime)
+    order = _query(graph_db, services, "MATCH ()-[r:ACTED_IN]->() RETURN min(r.order) AS o")
+    assert order == [{"o": 0}]
+    kw = _query(graph_db, services, "MATCH ()-[r:HAS_KEYWORD]->() RETURN min(r.count) AS c")
+    assert kw[0]["c"] >= 1
+    assert (
+        _query(graph_db, services, "MATCH (t:Title) WHERE t.dataset <> 'synthetic' RETURN t") == []
+    )
+    mismatch = _query(
+        graph_db,
+        services,
+        "MATCH (t:Title) WITH t, COUNT { MATCH (u:User)-->(t) RETURN DISTINCT u } AS n "
+        "WHERE t.popularity <> n RETURN t.titleId",
+    )
+    assert mismatch == []
+    assert _query(graph_db, services, "MATCH (t:Title) RETURN max(t.popularity) AS m")[0]["m"] > 0
+
+
+def test_second_load_changes_nothing(graph_db: neo4j.Driver, services: Settings) -> None:
+    dataset = generate(100, 40, seed=11)
+    write_dataset(graph_db, services, dataset, batch_size=300)
+    first = _snapshot(graph_db, services)
+    created = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
+    write_dataset(graph_db, services, dataset, batch_size=1_000)
+    assert _snapshot(graph_db, services) == first
+    again = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
+    assert sorted(again, key=str) == sorted(created, key=str)
+
+
+def test_interrupted_load_reruns_to_completion(graph_db: neo4j.Driver, services: Settings) -> None:
+    dataset = generate(100, 40, seed=13)
+    write_dataset(graph_db, services, dataset, batch_size=200)
+    complete = _snapshot(graph_db, services)
+    schema.clear(graph_db, settings=services)
+    seen = []
+
+    def killed(phase: str, rows: int, total: int | None) -> None:
+        seen.append(phase)
+        if phase == "interactions" and seen.count(phase) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(graph_db, services, dataset, batch_size=200, progress=killed)
+    assert _snapshot(graph_db, services) != complete
+    write_dataset(graph_db, services, dataset, batch_size=200)
+    assert _snapshot(graph_db, services) == complete
+
+
+def test_tags_and_prefixes_live_side_by_side(graph_db: neo4j.Driver, services: Settings) -> None:
+    for tag in ("a", "b"):
+        data = generate(100, 30, seed=1, id_prefix=f"{tag}:", name=tag)
+        write_dataset(graph_db, services, data, batch_size=500)
+    assert count_dataset(graph_db, services, "a")["User"] == 100
+    assert count_dataset(graph_db, services, "b")["User"] == 100
+    schema.clear(graph_db, dataset="a", settings=services)
+    assert "User" not in count_dataset(graph_db, services, "a")
+    assert count_dataset(graph_db, services, "b")["User"] == 100
+
+
+def test_movielens_into_graph(graph_db: neo4j.Driver, services: Settings, tmp_path: Path) -> None:
+    result = load_source(graph_db, services, "movielens", write(tmp_path / "ml", ML_LATEST))
+    assert result.graph["RATED"] == 4 and "WATCHED" not in result.graph
+    assert result.graph["Genre"] == 7 and result.graph["Keyword"] == 2
+    unknown = _query(graph_db, services, "MATCH (g:Genre {unknown: true}) RETURN g.name AS n")
+    assert unknown == [{"n": "(no genres listed)"}]
+    titles = _query(
+        graph_db,
+        services,
+        "MATCH (t:Title {titleId: '1'})-[k:HAS_KEYWORD]->(w) "
+        "RETURN t.title AS title, t.year AS year, t.popularity AS p, w.name AS w, k.count AS c",
+    )
+    assert titles == [{"title": "Toy Story", "year": 1995, "p": 2, "w": "pixar", "c": 2}]
+    again = load_source(graph_db, services, "movielens", write(tmp_path / "ml", ML_LATEST))
+    assert again.graph == result.graph
+
+
+def test_social_sources_into_graph(
+    graph_db: neo4j.Driver, services: Settings, tmp_path: Path
+) -> None:
+    ft = load_source(graph_db, services, "filmtrust", write(tmp_path / "ft", FILMTRUST))
+    assert ft.graph["TRUSTS"] == 3 and ft.graph["RATED"] == 4 and ft.graph["User"] == 4
+    fm = load_source(graph_db, services, "lastfm", write(tmp_path / "fm", LASTFM), id_prefix="fm:")
+    assert fm.graph["FRIENDS_WITH"] == 2 and fm.graph["WATCHED"] == 3
+    plays = _query(
+        graph_db,
+        services,
+        "MATCH (:User {userId: 'fm:2'})-[w:WATCHED]->(:Title {titleId: 'fm:1'}) "
+        "RETURN w.count AS c",
+    )
+    assert plays == [{"c": 13883}]
+
+
+def test_bad_input_writes_nothing(
+    graph_db: neo4j.Driver, services: Settings, tmp_path: Path
+) -> None:
+    ratings = ML_LATEST["ratings.csv"] + "9,1,not-a-number,1\r\n"
+    path = write(tmp_path / "ml", {**ML_LATEST, "ratings.csv": ratings})
+    with pytest.raises(LoadError, match="line 6"):
+        load_source(graph_db, services, "movielens", path)
+    assert _query(graph_db, services, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    read = read_dataset("movielens", path, skip_bad_lines=True)
+    assert len(read.interactions) == 4
+
+
+def test_clear_dataset_deletes_relationships_in_batches(
+    graph_db: neo4j.Driver, services: Settings
+) -> None:
+    for tag in ("keep", "drop"):
+        data = generate(120, 40, seed=2, id_prefix=f"{tag}:", name=tag)
+        write_dataset(graph_db, services, data, batch_size=500)
+    kept = count_dataset(graph_db, services, "keep")
+    deleted = clear_dataset(graph_db, services, "drop")
+    assert deleted == 120 + 40 + len(generate(120, 40, seed=2).people)
+    assert count_dataset(graph_db, services, "drop") == {}
+    assert count_dataset(graph_db, services, "keep") == kept
