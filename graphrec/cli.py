@@ -7,6 +7,7 @@ import typer
 from graphrec.commands.db import db_app
 from graphrec.commands.load import load
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
+from graphrec.commands.train import embed, evaluate, models_app, train
 
 app = typer.Typer(
     name="graphrec",
@@ -19,6 +20,10 @@ app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(redis_app, name="redis")
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
+app.command("train")(train)
+app.command("evaluate")(evaluate)
+app.add_typer(models_app, name="models")
+app.command("embed")(embed)
 app.command("load")(load)
 
 

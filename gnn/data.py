@@ -1,0 +1,187 @@
+"""Graph records → PyG ``HeteroData`` with stable id maps.
+
+Node types: ``user``, ``title`` and the feature types ``genre``, ``person`` (cast and directors),
+``keyword``. Edge types: ``(user, rates, title)`` (positive interactions, weighted by type; a
+dislike is never a positive), ``(title, has_genre|has_person|has_keyword, <feature>)`` and
+``(user, friend, user)`` (stored in both directions). Every id map is sorted, so the same
+records always give the same tensors, whether they come from a canonical
+:class:`graph.dataset.Dataset` or from Neo4j (:mod:`gnn.export`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch_geometric.data import HeteroData
+
+from graph.dataset import Dataset
+
+__all__ = [
+    "FEATURE_TYPES",
+    "INTERACTION_WEIGHTS",
+    "GraphData",
+    "GraphRecords",
+    "build_graph",
+    "records_from_dataset",
+]
+
+FEATURE_TYPES: tuple[str, ...] = ("genre", "person", "keyword")
+
+#: Weight of each interaction type as a positive signal (``dislike`` is not a positive).
+INTERACTION_WEIGHTS: dict[str, float] = {
+    "view": 1.0,
+    "rating": 1.0,
+    "like": 1.5,
+    "share": 1.5,
+    "add_to_list": 1.0,
+    "dislike": 0.0,
+}
+
+
+@dataclass
+class GraphRecords:
+    """Plain records of a graph, the common ground of the Dataset and Neo4j paths.
+
+    Attributes:
+        users: Every user id.
+        titles: Every title id.
+        positives: ``(user_id, title_id) -> weight`` of positive pairs (max weight over types).
+        features: ``title_id -> [(feature_type, feature_key)]``.
+        friendships: ``(user_id, user_id)`` pairs, either direction.
+    """
+
+    users: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)
+    positives: dict[tuple[str, str], float] = field(default_factory=dict)
+    features: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    friendships: set[tuple[str, str]] = field(default_factory=set)
+
+    def add_interaction(self, user_id: str, title_id: str, kind: str) -> None:
+        """Record one interaction; only positive types create a pair."""
+        self.users.add(user_id)
+        self.titles.add(title_id)
+        weight = INTERACTION_WEIGHTS.get(kind, 1.0)
+        if weight > 0:
+            key = (user_id, title_id)
+            self.positives[key] = max(weight, self.positives.get(key, 0.0))
+
+    def add_feature(self, title_id: str, kind: str, key: str) -> None:
+        """Attach a feature (``genre``, ``person`` or ``keyword``) to a title."""
+        self.titles.add(title_id)
+        self.features.setdefault(title_id, set()).add((kind, key))
+
+    def add_friendship(self, a: str, b: str) -> None:
+        """Record a social link (direction is ignored)."""
+        if a != b:
+            self.users.update((a, b))
+            self.friendships.add((min(a, b), max(a, b)))
+
+
+def records_from_dataset(dataset: Dataset) -> GraphRecords:
+    """Collect the graph records of a canonical dataset."""
+    rec = GraphRecords()
+    rec.users.update(u.user_id for u in dataset.users)
+    for title in dataset.titles:
+        rec.titles.add(title.title_id)
+        for genre in title.genres:
+            rec.add_feature(title.title_id, "genre", genre)
+        for person in (*title.cast, *title.directors):
+            rec.add_feature(title.title_id, "person", person)
+        for keyword in title.keywords:
+            rec.add_feature(title.title_id, "keyword", keyword.lower())
+    for it in dataset.interactions:
+        rec.add_interaction(it.user_id, it.title_id, it.type)
+    for fr in dataset.friendships:
+        rec.add_friendship(fr.user_id, fr.friend_id)
+    return rec
+
+
+@dataclass
+class GraphData:
+    """A ``HeteroData`` plus the id maps of its node types.
+
+    Attributes:
+        data: The graph. ``data['user','rates','title'].edge_index`` is ``[2, E]`` (row 0 user
+            index, row 1 title index) with ``edge_weight`` ``[E]``; feature edges
+            ``data['title', 'has_<type>', <type>].edge_index`` are ``[2, F]``;
+            ``data['user','friend','user'].edge_index`` is ``[2, 2 * S]``.
+        ids: ``node type -> sorted list of ids``; index ``n`` of a type is ``ids[type][n]``.
+    """
+
+    data: HeteroData
+    ids: dict[str, list[str]]
+
+    def index(self, node_type: str) -> dict[str, int]:
+        """Return ``id -> index`` for a node type."""
+        return {key: n for n, key in enumerate(self.ids[node_type])}
+
+
+def _edges(pairs: Iterable[tuple[int, int]]) -> torch.Tensor:
+    rows = sorted(pairs)
+    if not rows:
+        return torch.empty((2, 0), dtype=torch.long)
+    return torch.tensor(rows, dtype=torch.long).t().contiguous()
+
+
+def build_graph(
+    records: GraphRecords,
+    user_ids: Sequence[str] | None = None,
+    title_ids: Sequence[str] | None = None,
+    positives: Iterable[tuple[str, str]] | None = None,
+) -> GraphData:
+    """Build the ``HeteroData`` of a set of records.
+
+    Args:
+        records: The records.
+        user_ids: Fix the user index (default: every user, sorted); others are dropped.
+        title_ids: Fix the title index (default: every title, sorted).
+        positives: Use these (user, title) pairs as interaction edges instead of all positives
+            (the evaluation passes its train split, so valid/test never leak into message passing).
+
+    Returns:
+        The graph with its id maps.
+    """
+    ids = {
+        "user": list(user_ids) if user_ids is not None else sorted(records.users),
+        "title": list(title_ids) if title_ids is not None else sorted(records.titles),
+    }
+    tindex = {t: n for n, t in enumerate(ids["title"])}
+    uindex = {u: n for n, u in enumerate(ids["user"])}
+    for kind in FEATURE_TYPES:
+        ids[kind] = sorted(
+            {
+                key
+                for t, feats in records.features.items()
+                if t in tindex
+                for k, key in feats
+                if k == kind
+            }
+        )
+    data = HeteroData()
+    for node_type, keys in ids.items():
+        data[node_type].num_nodes = len(keys)
+    pairs = records.positives if positives is None else {p: 1.0 for p in positives}
+    inter = sorted(
+        (uindex[u], tindex[t], records.positives.get((u, t), w))
+        for (u, t), w in pairs.items()
+        if u in uindex and t in tindex
+    )
+    store = data["user", "rates", "title"]
+    store.edge_index = _edges((u, t) for u, t, _ in inter)
+    store.edge_weight = torch.tensor([w for _, _, w in inter], dtype=torch.float32)
+    for kind in FEATURE_TYPES:
+        findex = {key: n for n, key in enumerate(ids[kind])}
+        data["title", f"has_{kind}", kind].edge_index = _edges(
+            (tindex[t], findex[key])
+            for t, feats in records.features.items()
+            if t in tindex
+            for k, key in feats
+            if k == kind
+        )
+    friends = [
+        (uindex[a], uindex[b]) for a, b in records.friendships if a in uindex and b in uindex
+    ]
+    data["user", "friend", "user"].edge_index = _edges([*friends, *((b, a) for a, b in friends)])
+    return GraphData(data, ids)

@@ -1,0 +1,17 @@
+"""Errors of the GNN package."""
+
+from __future__ import annotations
+
+__all__ = ["GnnError", "NoPromotedModelError", "TrainingDataError"]
+
+
+class GnnError(Exception):
+    """Base class of the GNN package's errors."""
+
+
+class NoPromotedModelError(GnnError):
+    """No version of the model is promoted (train and promote one first)."""
+
+
+class TrainingDataError(GnnError):
+    """The graph has nothing to train on (no users, titles or positive interactions)."""

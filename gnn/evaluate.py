@@ -1,0 +1,170 @@
+"""``graphrec evaluate``: GraphSAGE against five tuned baselines on one split (no Neo4j).
+
+Every model is fitted on train, tuned on valid (grids in :data:`gnn.baselines.GRIDS` and
+:data:`SAGE_GRID`), and the chosen configuration is scored once on test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from gnn import baselines
+from gnn.baselines import Fitted
+from gnn.data import build_graph, records_from_dataset
+from gnn.model import user_scores
+from gnn.protocol import Split, evaluate_scores, load_split_dir, make_split
+from gnn.train import TrainConfig, encode, train_model
+
+if TYPE_CHECKING:
+    from graph.dataset import Dataset
+
+__all__ = ["MODELS", "SAGE_GRID", "fit_graphsage", "run_evaluation"]
+
+MODELS: tuple[str, ...] = ("graphsage", "mostpop", "itemknn", "ials", "ease", "lightgcn")
+
+#: GraphSAGE configurations tried on valid (on top of :class:`TrainConfig` defaults).
+#: The development sweep on ml-latest-small's valid split (docs/evaluation.md) settled the
+#: defaults of :class:`TrainConfig`; the run itself tries these values.
+SAGE_GRID: dict[str, list[Any]] = {"temperature": [0.1, 0.2, 0.3]}
+
+Log = Callable[[str], None]
+
+
+def fit_graphsage(
+    dataset: Dataset,
+    split: Split,
+    k: int = 20,
+    grid: dict[str, list[Any]] | None = None,
+    base: TrainConfig | None = None,
+    device: str = "cpu",
+    log: Log | None = None,
+) -> Fitted:
+    """Train GraphSAGE on the split's train edges (plus features and friendships), tuned on valid.
+
+    Valid and test pairs never enter message passing or the loss.
+    """
+    grid = SAGE_GRID if grid is None else grid
+    base = base or TrainConfig()
+    records = records_from_dataset(dataset)
+    coo = split.train.tocoo()
+    pairs = [(split.user_ids[u], split.item_ids[i]) for u, i in zip(coo.row, coo.col, strict=True)]
+    graph = build_graph(records, split.user_ids, split.item_ids, positives=pairs)
+
+    def scorer(
+        emb: dict[str, torch.Tensor], temperature: float
+    ) -> Callable[[np.ndarray], torch.Tensor]:
+        return lambda users: user_scores(emb, torch.from_numpy(users), temperature)
+
+    start = time.perf_counter()
+    best: Fitted | None = None
+    trials = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[key] for key in keys)):
+        params = dict(zip(keys, values, strict=True))
+        cfg = TrainConfig(**{**{f: getattr(base, f) for f in base.__struct_fields__}, **params})
+
+        def validate(emb: dict[str, torch.Tensor], cfg: TrainConfig = cfg) -> float:
+            return evaluate_scores(scorer(emb, cfg.temperature), split, k, "valid")[1]
+
+        result = train_model(graph, cfg, validate=validate, device=device)
+        trials.append({**params, "valid_ndcg": result.valid_ndcg, "epoch": result.best_epoch})
+        if log:
+            log(
+                f"graphsage {params}: valid ndcg {result.valid_ndcg:.4f} "
+                f"@ epoch {result.best_epoch}"
+            )
+        if best is None or result.valid_ndcg > best.valid_ndcg:
+            emb = encode(result.model, graph)
+            score = scorer(emb, cfg.temperature)
+            best = Fitted("graphsage", score, params, result.valid_ndcg, result.seconds)
+    assert best is not None
+    best.tune_seconds = time.perf_counter() - start
+    best.trials = trials
+    return best
+
+
+def run_evaluation(
+    dataset: Dataset,
+    *,
+    split_dir: Path | None = None,
+    k: int = 20,
+    seed: int = 0,
+    models: Sequence[str] = MODELS,
+    num_threads: int = 2,
+    device: str = "cpu",
+    sage_grid: dict[str, list[Any]] | None = None,
+    log: Log | None = None,
+) -> dict[str, Any]:
+    """Run the offline protocol and return the OUT.json document.
+
+    Args:
+        dataset: The canonical dataset (features and friendships come from here).
+        split_dir: Use ``train/valid/test.tsv`` from this directory instead of a random split.
+        k: Cut-off of Recall/NDCG.
+        seed: Split and model seed.
+        models: Which of :data:`MODELS` to run.
+        num_threads: Torch and ``implicit`` threads.
+        device: Torch device for GraphSAGE.
+        sage_grid: Override :data:`SAGE_GRID`.
+        log: Receives one line per finished model / trial.
+
+    Returns:
+        ``{"dataset", "k", "seed", "users_evaluated", "split", "results": {model: {"recall",
+        "ndcg", "fit_seconds", "tune_seconds", "valid_ndcg", "params"}}}``.
+    """
+    unknown = set(models) - set(MODELS)
+    if unknown:
+        raise ValueError(f"unknown models {sorted(unknown)} (known: {', '.join(MODELS)})")
+    torch.set_num_threads(num_threads)
+    torch.manual_seed(seed)
+    split = load_split_dir(split_dir, dataset) if split_dir else make_split(dataset, seed)
+    fitters: dict[str, Callable[[], Fitted]] = {
+        "graphsage": lambda: fit_graphsage(
+            dataset, split, k, sage_grid, TrainConfig(seed=seed), device, log
+        ),
+        "mostpop": lambda: baselines.fit_mostpop(split, k),
+        "itemknn": lambda: baselines.fit_itemknn(split, k),
+        "ials": lambda: baselines.fit_ials(split, k, num_threads=num_threads, seed=seed),
+        "ease": lambda: baselines.fit_ease(split, k),
+        "lightgcn": lambda: baselines.fit_lightgcn(split, k, seed=seed),
+    }
+    results: dict[str, Any] = {}
+    users = 0
+    for name in models:
+        fitted = fitters[name]()
+        recall, ndcg, users = evaluate_scores(fitted.score, split, k, "test")
+        results[name] = {
+            "recall": round(recall, 5),
+            "ndcg": round(ndcg, 5),
+            "fit_seconds": round(fitted.fit_seconds, 2),
+            "tune_seconds": round(fitted.tune_seconds, 2),
+            "valid_ndcg": round(fitted.valid_ndcg, 5),
+            "params": fitted.params,
+        }
+        if log:
+            log(
+                f"{name}: test recall@{k} {recall:.4f} ndcg@{k} {ndcg:.4f} "
+                f"(valid ndcg {fitted.valid_ndcg:.4f}, fit {fitted.fit_seconds:.1f} s, "
+                f"tune {fitted.tune_seconds:.1f} s, {fitted.params})"
+            )
+    return {
+        "dataset": dataset.name,
+        "k": k,
+        "seed": seed,
+        "users_evaluated": users,
+        "split": {
+            "users": split.num_users,
+            "items": split.num_items,
+            "train": int(split.train.nnz),
+            "valid": int(split.valid.nnz),
+            "test": int(split.test.nnz),
+        },
+        "results": results,
+    }

@@ -1,0 +1,147 @@
+"""GraphSAGE recommender: id embeddings + content feature nodes, heterogeneous ``SAGEConv``.
+
+Layer 0 gives every node a learnable id embedding (feature nodes too, so a title's content is
+the mean of its genre/person/keyword embeddings after one layer). Each layer is a
+``HeteroConv`` of explicit per-relation ``SAGEConv``s (mean aggregation, root weight):
+title ← users who interacted, title ← its features, user ← titles interacted with,
+user ← friends. Node outputs are the sum over layers (a residual "jumping knowledge"), L2
+normalised; a user–title score is a cosine divided by a temperature.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import cast
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch_geometric.nn import HeteroConv, SAGEConv
+
+from gnn.data import FEATURE_TYPES
+
+__all__ = ["GraphSAGERec", "relation_edges", "user_scores"]
+
+EdgeDict = dict[tuple[str, str, str], Tensor]
+
+
+def relation_edges(rates: Tensor, features: dict[str, Tensor], friends: Tensor) -> EdgeDict:
+    """Return the message-passing edges (source → destination) of every relation.
+
+    Args:
+        rates: ``[2, E]`` user → title interaction edges used for message passing.
+        features: ``type -> [2, F]`` title → feature edges.
+        friends: ``[2, S]`` user → user edges (both directions).
+    """
+    edges: EdgeDict = {
+        ("user", "rates", "title"): rates,
+        ("title", "rated_by", "user"): rates.flip(0),
+        ("user", "friend", "user"): friends,
+    }
+    for kind, index in features.items():
+        edges[(kind, "describes", "title")] = index.flip(0)
+    return edges
+
+
+def user_scores(emb: dict[str, Tensor], users: Tensor, temperature: float) -> Tensor:
+    """Logits ``[B, num_titles]`` of users ``[B]``: cosine / temperature + title bias."""
+    return emb["user"][users] @ emb["title"].T / temperature + emb["bias"]
+
+
+class GraphSAGERec(nn.Module):
+    """Heterogeneous GraphSAGE encoder for user → title ranking.
+
+    Args:
+        num_nodes: Node count per type (``user``, ``title``, ``genre``, ``person``, ``keyword``).
+        dim: Embedding and hidden size ``d``.
+        num_layers: Message-passing layers.
+        dropout: Dropout on layer inputs.
+        use_friends: Whether user ← friend messages are used.
+        user_id_embedding: Whether users have learnable id embeddings; without them a user is
+            known only through her titles and friends (fully inductive users).
+    """
+
+    def __init__(
+        self,
+        num_nodes: dict[str, int],
+        dim: int = 64,
+        num_layers: int = 2,
+        dropout: float = 0.1,
+        use_friends: bool = True,
+        user_id_embedding: bool = True,
+    ) -> None:
+        super().__init__()
+        self.user_id_embedding = user_id_embedding
+        self.dim = dim
+        self.dropout = dropout
+        self.emb = nn.ModuleDict(
+            {kind: nn.Embedding(max(count, 1), dim) for kind, count in num_nodes.items()}
+        )
+        for table in self.emb.values():
+            nn.init.normal_(cast(nn.Embedding, table).weight, std=0.1)
+        #: Per-title popularity bias added to user-title logits (not to title-title cosine).
+        self.title_bias = nn.Parameter(torch.zeros(max(num_nodes.get("title", 0), 1)))
+        self.convs = nn.ModuleList()
+        self.relations: list[set[tuple[str, str, str]]] = []
+        for _ in range(num_layers):
+            rels: dict[tuple[str, str, str], SAGEConv] = {
+                ("user", "rates", "title"): SAGEConv(dim, dim),
+                ("title", "rated_by", "user"): SAGEConv(dim, dim),
+            }
+            if use_friends:
+                rels[("user", "friend", "user")] = SAGEConv(dim, dim)
+            for kind in FEATURE_TYPES:
+                if num_nodes.get(kind, 0) > 0:
+                    rels[(kind, "describes", "title")] = SAGEConv(dim, dim, root_weight=False)
+            with warnings.catch_warnings():
+                # Feature nodes are sources only: their id embeddings are not updated, on purpose.
+                warnings.filterwarnings("ignore", message="There exist node types")
+                self.convs.append(HeteroConv(rels, aggr="sum"))
+            self.relations.append(set(rels))
+
+    def forward(
+        self,
+        edges: EdgeDict,
+        title_id_mask: Tensor | None = None,
+        x_override: dict[str, Tensor] | None = None,
+    ) -> dict[str, Tensor]:
+        """Encode users and titles.
+
+        Args:
+            edges: Message-passing edges from :func:`relation_edges`.
+            title_id_mask: ``[num_titles]`` 0/1 multiplier on title id embeddings (0 = cold:
+                the title is known only through its features and neighbours).
+            x_override: Replace layer-0 inputs of some node types (used for new nodes).
+
+        Returns:
+            ``{"user": [num_users, d], "title": [num_titles, d]}``, L2-normalised, and
+            ``"bias": [num_titles]`` (zero for titles beyond the trained id table).
+        """
+        x: dict[str, Tensor] = {
+            kind: cast(nn.Embedding, table).weight for kind, table in self.emb.items()
+        }
+        if not self.user_id_embedding:
+            x["user"] = torch.zeros_like(x["user"])
+        if x_override:
+            x.update(x_override)
+        if title_id_mask is not None:
+            x["title"] = x["title"] * title_id_mask.unsqueeze(-1)
+        usable = {rel: index for rel, index in edges.items() if rel[0] in x and rel[2] in x}
+        out = {"user": x["user"], "title": x["title"]}
+        last = len(self.convs) - 1
+        for layer, (conv, relations) in enumerate(zip(self.convs, self.relations, strict=True)):
+            h = {k: F.dropout(v, self.dropout, self.training) for k, v in x.items()}
+            new = conv(h, {rel: idx for rel, idx in usable.items() if rel in relations})
+            for kind in ("user", "title"):
+                if kind in new:
+                    x[kind] = new[kind] if layer == last else F.leaky_relu(new[kind], 0.1)
+            out = {kind: out[kind] + x[kind] for kind in out}
+        result = {kind: F.normalize(v, dim=-1) for kind, v in out.items()}
+        bias: Tensor = self.title_bias
+        n_titles = result["title"].shape[0]
+        if n_titles > bias.shape[0]:
+            bias = torch.cat([bias, bias.new_zeros(n_titles - bias.shape[0])])
+        if title_id_mask is not None:
+            bias = bias * title_id_mask
+        result["bias"] = bias
+        return result

@@ -1,0 +1,288 @@
+"""``graphrec train`` end to end: export → train → write back → register (→ promote).
+
+Versions are ``v1, v2, …`` per model name. A new version's edges are written while the promoted
+one serves; :func:`promote_version` flips the registry atomically, then writes the promoted
+vectors to ``embedding`` properties and prunes the edges of versions beyond the last ``keep``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from gnn import artifacts, write_back
+from gnn.data import GraphData, build_graph
+from gnn.errors import NoPromotedModelError, TrainingDataError
+from gnn.export import export_records
+from gnn.model import user_scores
+from gnn.protocol import Split, evaluate_scores, split_matrix
+from gnn.train import TrainConfig, encode, train_model
+from graph import models as registry
+
+if TYPE_CHECKING:
+    import neo4j
+
+    from graph.settings import Settings
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "TrainReport",
+    "promote_version",
+    "rollback",
+    "train_and_register",
+    "write_similarity",
+]
+
+DEFAULT_MODEL = "graphsage"
+Phase = Callable[[str, int, int], None]
+
+
+@dataclass
+class TrainReport:
+    """What one ``graphrec train`` run did."""
+
+    model_id: str
+    version: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    promoted: bool = False
+    pruned_edges: int = 0
+
+
+def _scorer(
+    emb: dict[str, torch.Tensor], temperature: float
+) -> Callable[[np.ndarray], torch.Tensor]:
+    return lambda users: user_scores(emb, torch.from_numpy(users), temperature)
+
+
+def _holdout(graph: GraphData, seed: int) -> tuple[Split, GraphData]:
+    """Per-user random 90/10 split of the graph's positives for early stopping."""
+    store = graph.data["user", "rates", "title"]
+    rows, cols = store.edge_index.numpy()
+    shape = (len(graph.ids["user"]), len(graph.ids["title"]))
+    full = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+    train, valid, test = split_matrix(full, seed, valid_fraction=0.1, test_fraction=0.0)
+    split = Split(graph.ids["user"], graph.ids["title"], train, valid, test)
+    coo = train.tocoo()
+    keep = set(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
+    mask = torch.tensor([(u, t) in keep for u, t in zip(rows.tolist(), cols.tolist(), strict=True)])
+    data = graph.data.clone()
+    data["user", "rates", "title"].edge_index = store.edge_index[:, mask]
+    data["user", "rates", "title"].edge_weight = store.edge_weight[mask]
+    return split, GraphData(data, graph.ids)
+
+
+def write_similarity(
+    drv: neo4j.Driver,
+    settings: Settings,
+    graph: GraphData,
+    embeddings: dict[str, torch.Tensor],
+    *,
+    model: str,
+    version: str,
+    k: int = 20,
+    phase: Phase | None = None,
+) -> dict[str, int]:
+    """Write top-k ``SIMILAR_TO`` for every title and ``SIMILAR_USER`` for users with history.
+
+    Neighbours are restricted to titles / users with at least one interaction.
+    """
+    rates = graph.data["user", "rates", "title"].edge_index
+    counts: dict[str, int] = {}
+    plan: tuple[tuple[write_back.Kind, int], ...] = (("title", 1), ("user", 0))
+    for kind, row in plan:
+        n = len(graph.ids[kind])
+        active = torch.zeros(n, dtype=torch.bool)
+        active[rates[row]] = True
+        emb = embeddings[kind]
+        sources = torch.arange(n) if kind == "title" else torch.nonzero(active).ravel()
+        idx, val = write_back.neighbours(emb[sources], emb, k, active, self_rows=sources)
+        ids = graph.ids[kind]
+
+        def report(done: int, total: int, kind: str = kind) -> None:
+            if phase:
+                phase(f"SIMILAR_{'TO' if kind == 'title' else 'USER'}", done, total)
+
+        counts[kind] = write_back.write_similar(
+            drv, settings, kind, [ids[i] for i in sources.tolist()], ids, idx, val,
+            model=model, version=version, progress=report,
+        )  # fmt: skip
+    return counts
+
+
+def train_and_register(
+    drv: neo4j.Driver,
+    settings: Settings,
+    cfg: TrainConfig,
+    *,
+    name: str = DEFAULT_MODEL,
+    k: int = 20,
+    dataset: str | None = None,
+    promote: bool = True,
+    keep: int = 2,
+    epoch_progress: Callable[[int, float, float | None], None] | None = None,
+    phase: Phase | None = None,
+) -> TrainReport:
+    """Export the graph, train GraphSAGE, write its edges, register (and promote) the version.
+
+    Args:
+        drv: An open driver.
+        settings: Settings (database, device, models directory).
+        cfg: Hyperparameters.
+        name: Model name in the registry.
+        k: Neighbours per title / user.
+        dataset: Train on one dataset tag only (default the whole graph).
+        promote: Promote the new version when done.
+        keep: Versions whose edges are kept after promotion.
+        epoch_progress: Called after each epoch with (epoch, loss, valid NDCG or None).
+        phase: Called with (phase name, done, total) during export and write-back.
+
+    Returns:
+        The report, with the metrics stored on the Model node.
+
+    Raises:
+        TrainingDataError: Nothing to train on.
+    """
+    start = time.perf_counter()
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
+    records = export_records(drv, settings, dataset=dataset)
+    graph = build_graph(records)
+    n_edges = graph.data["user", "rates", "title"].edge_index.shape[1]
+    if n_edges == 0 or not graph.ids["title"]:
+        raise TrainingDataError("the graph has no positive user-title interactions to train on")
+    export_s = time.perf_counter() - start
+    if phase:
+        phase("export", n_edges, n_edges)
+    split, train_graph = _holdout(graph, cfg.seed)
+    result = train_model(
+        train_graph,
+        cfg,
+        validate=lambda emb: evaluate_scores(_scorer(emb, cfg.temperature), split, k, "valid")[1],
+        progress=epoch_progress,
+        device=settings.device,
+    )
+    recall, ndcg, n_users = evaluate_scores(
+        _scorer(encode(result.model, train_graph), cfg.temperature), split, k, "valid"
+    )
+    embeddings = encode(result.model, graph)
+    version = registry.next_version(drv, name, settings)
+    path = artifacts.artifact_dir(settings.models_dir, name, version)
+    model_id = registry.register(
+        drv, name=name, version=version, algorithm="graphsage-hetero-sage-softmax",
+        hyperparameters={**_plain(cfg), "k": k}, artifact_path=str(path),
+        settings=settings,
+    )  # fmt: skip
+    artifacts.save_artifact(path, result.model.cpu(), cfg, graph, embeddings)
+    t0 = time.perf_counter()
+    counts = write_similarity(
+        drv, settings, graph, embeddings, model=name, version=version, k=k, phase=phase
+    )
+    write_s = time.perf_counter() - t0
+    metrics = {
+        f"valid_recall@{k}": round(recall, 5),
+        f"valid_ndcg@{k}": round(ndcg, 5),
+        "valid_users": n_users,
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(result.losses),
+        "final_loss": round(result.losses[-1], 5) if result.losses else None,
+        "users": len(graph.ids["user"]),
+        "titles": len(graph.ids["title"]),
+        "interactions": n_edges,
+        "similar_to_edges": counts["title"],
+        "similar_user_edges": counts["user"],
+        "export_seconds": round(export_s, 2),
+        "train_seconds": round(result.seconds, 2),
+        "write_seconds": round(write_s, 2),
+        "edges_per_second": round((counts["title"] + counts["user"]) / max(write_s, 1e-9)),
+    }
+    registry.set_status(drv, model_id, "ready", metrics, settings)
+    report = TrainReport(model_id, version, metrics)
+    if promote:
+        report.pruned_edges = promote_version(drv, settings, name, version, keep=keep)
+        report.promoted = True
+    metrics["total_seconds"] = round(time.perf_counter() - start, 2)
+    registry.set_status(drv, model_id, "promoted" if promote else "ready", metrics, settings)
+    return report
+
+
+def _plain(cfg: TrainConfig) -> dict[str, Any]:
+    return {f: getattr(cfg, f) for f in cfg.__struct_fields__}
+
+
+def promote_version(
+    drv: neo4j.Driver, settings: Settings, name: str, version: str, *, keep: int = 2
+) -> int:
+    """Promote ``version``: flip the registry, write its embeddings, prune old versions' edges.
+
+    A version whose edges were pruned gets them rewritten from its artifacts first, so the
+    flip only happens once the version can serve.
+
+    Returns:
+        The number of edges deleted from versions beyond the last ``keep``.
+
+    Raises:
+        graph.errors.NotFoundError: Unknown version.
+    """
+    from gnn.inductive import embed_new_titles, embed_new_users
+
+    record = registry.get_model(drv, name, version, settings)
+    art = artifacts.load_artifact(Path(record.artifact_path))
+    edges = record.metrics.get("similar_to_edges", 0) + record.metrics.get("similar_user_edges", 0)
+    if _edge_count(drv, settings, name, version) < edges:
+        k = int(record.hyperparameters.get("k", 20))
+        write_similarity(drv, settings, art.graph, art.embeddings, model=name, version=version, k=k)
+    registry.promote(drv, name, version, settings)
+    write_back.ensure_vector_indexes(drv, settings, art.config.dim)
+    for kind in ("title", "user"):
+        write_back.write_embeddings(
+            drv, settings, kind, art.graph.ids[kind], art.embeddings[kind], version
+        )
+    embed_new_titles(drv, settings, None)
+    embed_new_users(drv, settings, None)
+    return _prune(drv, settings, name, version, keep)
+
+
+def _edge_count(drv: neo4j.Driver, settings: Settings, name: str, version: str) -> int:
+    import cypher
+
+    records, _, _ = drv.execute_query(
+        cypher.load("gnn_count_similar_edges"), model=name, database_=settings.neo4j_database
+    )
+    return sum(int(r["edges"]) for r in records if r["version"] == version)
+
+
+def _prune(drv: neo4j.Driver, settings: Settings, name: str, promoted: str, keep: int) -> int:
+    others = [m.version for m in registry.list_models(drv, name, settings) if m.version != promoted]
+    stale = others[max(keep - 1, 0) :]
+    return write_back.delete_versions(drv, settings, name, stale)
+
+
+def rollback(
+    drv: neo4j.Driver, settings: Settings, name: str = DEFAULT_MODEL, keep: int = 2
+) -> str:
+    """Promote the version that was promoted before the current one.
+
+    Returns:
+        The version now promoted.
+
+    Raises:
+        NoPromotedModelError: Nothing is promoted, or no earlier promoted version exists.
+    """
+    current = registry.get_promoted(drv, name, settings)
+    if current is None:
+        raise NoPromotedModelError(f"no promoted {name} model to roll back from")
+    earlier = [
+        m for m in registry.list_models(drv, name, settings)
+        if m.version != current.version and m.promoted_at is not None
+    ]  # fmt: skip
+    if not earlier:
+        raise NoPromotedModelError(f"no version of {name} was promoted before {current.version}")
+    target = max(earlier, key=lambda m: m.promoted_at or "")
+    promote_version(drv, settings, name, target.version, keep=keep)
+    return target.version

@@ -1,0 +1,233 @@
+"""The offline evaluation protocol: implicit positives, per-user random split, Recall/NDCG@K.
+
+Every deduplicated user–title pair is an implicit positive (a pair whose only interactions are
+dislikes is not). Per user, the pairs are shuffled with ``numpy.random.default_rng(seed)`` and
+split 80/10/10 into train/valid/test; users with fewer than 3 pairs keep all of them in train.
+Scoring ranks every title except the user's train titles (valid) or train+valid titles (test).
+Recall@K = hits / |test items|; NDCG@K uses binary gains and the ideal DCG over min(|test|, K).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+if TYPE_CHECKING:
+    from graph.dataset import Dataset
+
+__all__ = [
+    "Split",
+    "SplitError",
+    "evaluate_scores",
+    "load_split_dir",
+    "make_split",
+    "positive_pairs",
+    "split_matrix",
+]
+
+ScoreFn = Callable[[np.ndarray], torch.Tensor]
+
+
+class SplitError(ValueError):
+    """A split file is malformed."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train/valid/test split as binary user × item CSR matrices over stable id maps.
+
+    Attributes:
+        user_ids: Row ``u`` of every matrix is ``user_ids[u]`` (sorted).
+        item_ids: Column ``i`` is ``item_ids[i]`` (every title of the dataset, sorted).
+        train, valid, test: ``[num_users, num_items]`` float32 CSR matrices of ones.
+    """
+
+    user_ids: list[str]
+    item_ids: list[str]
+    train: sp.csr_matrix
+    valid: sp.csr_matrix
+    test: sp.csr_matrix
+
+    @property
+    def num_users(self) -> int:
+        """Number of users (rows)."""
+        return len(self.user_ids)
+
+    @property
+    def num_items(self) -> int:
+        """Number of items (columns)."""
+        return len(self.item_ids)
+
+
+def positive_pairs(dataset: Dataset) -> set[tuple[str, str]]:
+    """Return the deduplicated positive (user_id, title_id) pairs of a dataset.
+
+    A pair is positive when at least one of its interactions is not a dislike.
+    """
+    return {(it.user_id, it.title_id) for it in dataset.interactions if it.type != "dislike"}
+
+
+def _matrix(rows: list[tuple[int, int]], shape: tuple[int, int]) -> sp.csr_matrix:
+    if not rows:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    arr = np.asarray(rows, dtype=np.int64)
+    data = np.ones(len(arr), dtype=np.float32)
+    mat = sp.csr_matrix((data, (arr[:, 0], arr[:, 1])), shape=shape)
+    mat.sum_duplicates()
+    mat.data[:] = 1.0
+    return mat
+
+
+def split_matrix(
+    full: sp.csr_matrix, seed: int, valid_fraction: float = 0.1, test_fraction: float = 0.1
+) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """Split a binary user × item matrix per user into train/valid/test.
+
+    Users are visited in row order; each user's items (ascending) are permuted with one
+    ``numpy.random.default_rng(seed)``; ``round(fraction * n)`` items (at least one when the
+    fraction is positive) go to valid and test. Users with fewer than 3 items keep all in train.
+    """
+    rng = np.random.default_rng(seed)
+    full = full.tocsr()
+    full.sort_indices()
+    parts: tuple[list[tuple[int, int]], ...] = ([], [], [])
+    for u in range(full.shape[0]):
+        items = full.indices[full.indptr[u] : full.indptr[u + 1]]
+        if len(items) >= 3:
+            items = rng.permutation(items)
+            n_valid = max(1, round(valid_fraction * len(items))) if valid_fraction > 0 else 0
+            n_test = max(1, round(test_fraction * len(items))) if test_fraction > 0 else 0
+            n_train = len(items) - n_valid - n_test
+            cuts = (items[:n_train], items[n_train : n_train + n_valid], items[n_train + n_valid :])
+        else:
+            cuts = (items, items[:0], items[:0])
+        for part, chunk in zip(parts, cuts, strict=True):
+            part.extend((u, int(i)) for i in chunk)
+    train, valid, test = (_matrix(p, full.shape) for p in parts)
+    return train, valid, test
+
+
+def make_split(dataset: Dataset, seed: int = 0) -> Split:
+    """Split a dataset's positive pairs 80/10/10 per user, reproducibly for ``seed``.
+
+    Args:
+        dataset: The canonical dataset.
+        seed: Seed of the per-user shuffles.
+
+    Returns:
+        The split; items are all titles of the dataset plus any title only seen in interactions.
+    """
+    pairs = positive_pairs(dataset)
+    user_ids = sorted({u for u, _ in pairs})
+    item_ids = sorted({t.title_id for t in dataset.titles} | {i for _, i in pairs})
+    uidx = {u: n for n, u in enumerate(user_ids)}
+    iidx = {i: n for n, i in enumerate(item_ids)}
+    full = _matrix([(uidx[u], iidx[i]) for u, i in pairs], (len(user_ids), len(item_ids)))
+    train, valid, test = split_matrix(full, seed)
+    return Split(user_ids, item_ids, train, valid, test)
+
+
+def _read_pairs(path: Path) -> list[tuple[str, str]]:
+    pairs = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            cols = line.rstrip("\r\n").split("\t")
+            if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+                raise SplitError(f"{path}:{lineno}: expected 'user id<TAB>item id', got {line!r}")
+            pairs.append((cols[0].strip(), cols[1].strip()))
+    return pairs
+
+
+def load_split_dir(split_dir: Path, dataset: Dataset | None = None) -> Split:
+    """Read a given split from ``train.tsv``, ``valid.tsv`` and ``test.tsv``.
+
+    Args:
+        split_dir: Directory holding the three files (user id, item id, tab-separated).
+        dataset: The dataset supplying the item catalogue (features come from there too).
+
+    Returns:
+        The split; pairs repeated within a part are deduplicated, and a valid/test pair that is
+        also in train is dropped (it could never be ranked).
+
+    Raises:
+        SplitError: A file is missing or a line is malformed.
+    """
+    parts = {}
+    for name in ("train", "valid", "test"):
+        path = split_dir / f"{name}.tsv"
+        if not path.is_file():
+            raise SplitError(f"{path}: missing (a split directory needs train/valid/test.tsv)")
+        parts[name] = _read_pairs(path)
+    all_pairs = [p for rows in parts.values() for p in rows]
+    user_ids = sorted({u for u, _ in all_pairs})
+    catalogue = {t.title_id for t in dataset.titles} if dataset is not None else set()
+    item_ids = sorted(catalogue | {i for _, i in all_pairs})
+    uidx = {u: n for n, u in enumerate(user_ids)}
+    iidx = {i: n for n, i in enumerate(item_ids)}
+    shape = (len(user_ids), len(item_ids))
+    train = _matrix([(uidx[u], iidx[i]) for u, i in parts["train"]], shape)
+    seen = {(uidx[u], iidx[i]) for u, i in parts["train"]}
+    valid_rows = [(uidx[u], iidx[i]) for u, i in parts["valid"] if (uidx[u], iidx[i]) not in seen]
+    valid = _matrix(valid_rows, shape)
+    seen |= set(valid_rows)
+    test = _matrix(
+        [(uidx[u], iidx[i]) for u, i in parts["test"] if (uidx[u], iidx[i]) not in seen], shape
+    )
+    return Split(user_ids, item_ids, train, valid, test)
+
+
+def evaluate_scores(
+    score: ScoreFn,
+    split: Split,
+    k: int = 20,
+    target: Literal["valid", "test"] = "valid",
+    batch_size: int = 1024,
+    users: Sequence[int] | None = None,
+) -> tuple[float, float, int]:
+    """Rank all items for every user with targets and return (recall@k, ndcg@k, users).
+
+    Args:
+        score: Maps a ``[B]`` array of user rows to a ``[B, num_items]`` score tensor.
+        split: The split.
+        k: Cut-off.
+        target: ``valid`` excludes train items; ``test`` excludes train and valid items.
+        batch_size: Users scored at once (bounds memory to ``batch_size * num_items`` floats).
+        users: Restrict to these user rows (default: every user with a target item).
+
+    Returns:
+        Mean Recall@k, mean NDCG@k over evaluated users, and their number.
+    """
+    truth = split.valid if target == "valid" else split.test
+    seen = split.train if target == "valid" else (split.train + split.valid).tocsr()
+    counts = np.diff(truth.indptr)
+    rows = np.asarray(users if users is not None else np.arange(split.num_users))
+    rows = rows[counts[rows] > 0]
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    idcg = np.cumsum(discounts)
+    recall_sum = ndcg_sum = 0.0
+    for start in range(0, len(rows), batch_size):
+        batch = rows[start : start + batch_size]
+        scores = score(batch).detach().to("cpu", torch.float32).clone()
+        excl = seen[batch].tocoo()
+        scores[torch.from_numpy(excl.row).long(), torch.from_numpy(excl.col).long()] = -math.inf
+        top = torch.topk(scores, min(k, split.num_items), dim=1).indices.numpy()
+        target_rows = truth[batch]
+        hits = np.zeros((len(batch), top.shape[1]), dtype=bool)
+        for r in range(len(batch)):
+            lo, hi = target_rows.indptr[r], target_rows.indptr[r + 1]
+            hits[r] = np.isin(top[r], target_rows.indices[lo:hi])
+        n_true = counts[batch]
+        recall_sum += float((hits.sum(1) / n_true).sum())
+        dcg = (hits * discounts[: top.shape[1]]).sum(1)
+        ndcg_sum += float((dcg / idcg[np.minimum(n_true, k) - 1]).sum())
+    n = len(rows)
+    return (recall_sum / n if n else 0.0, ndcg_sum / n if n else 0.0, n)

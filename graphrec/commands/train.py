@@ -1,0 +1,249 @@
+"""``graphrec train|evaluate|embed`` and ``graphrec models list|promote|rollback``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+import neo4j
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from gnn.errors import GnnError
+from gnn.evaluate import MODELS, run_evaluation
+from gnn.inductive import embed_new_titles, embed_new_users
+from gnn.pipeline import DEFAULT_MODEL, promote_version, rollback, train_and_register
+from gnn.protocol import SplitError
+from gnn.train import TrainConfig
+from graph import models as registry
+from graph.driver import driver
+from graph.errors import NotFoundError
+from graph.settings import get_settings
+from graphrec.console import console, fail, info
+from loaders import SOURCES, LoadError, read_dataset
+
+__all__ = ["embed", "evaluate", "models_app", "train"]
+
+models_app = typer.Typer(help="The model registry: list, promote, roll back.", no_args_is_help=True)
+
+
+def _driver() -> neo4j.Driver:
+    settings = get_settings()
+    drv = driver(settings)
+    try:
+        drv.verify_connectivity()
+    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError) as exc:
+        drv.close()
+        fail(f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__})")
+    return drv
+
+
+class _Bars:
+    """Rich bars on a terminal, plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = (
+            Progress(TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
+                     TextColumn("{task.fields[note]}"), console=console)
+            if sys.stderr.isatty() else None
+        )  # fmt: skip
+        self.tasks: dict[str, TaskID] = {}
+        self.epochs = 0
+
+    def epoch(self, epoch: int, loss: float, ndcg: float | None) -> None:
+        note = f"loss {loss:.4f}" + (f" valid ndcg {ndcg:.4f}" if ndcg is not None else "")
+        if self.bar is not None:
+            self.phase("epochs", epoch, self.epochs, note)
+        elif ndcg is not None:
+            info(f"epoch {epoch}: {note}")
+
+    def phase(self, name: str, done: int, total: int, note: str = "") -> None:
+        if self.bar is None:
+            if done == total:
+                info(f"{name}: {done:,} done")
+            return
+        if name not in self.tasks:
+            self.tasks[name] = self.bar.add_task(name, total=total, note=note)
+        self.bar.update(self.tasks[name], completed=done, total=max(total, done), note=note)
+
+
+def _config(config: Path | None, flags: dict[str, Any]) -> TrainConfig:
+    values: dict[str, Any] = {}
+    if config is not None:
+        try:
+            values = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            fail(f"{config}: {exc}")
+        values = values.get("train", values)
+    values |= {key: value for key, value in flags.items() if value is not None}
+    try:
+        return msgspec.convert(values, TrainConfig)
+    except msgspec.ValidationError as exc:
+        fail(f"{config or 'flags'}: {exc}")
+
+
+def train(
+    config: Annotated[Path | None, typer.Option(help="TOML file of hyperparameters.")] = None,
+    epochs: int | None = typer.Option(None, min=1, help="Maximum epochs."),
+    dim: int | None = typer.Option(None, min=4, help="Embedding size."),
+    num_layers: int | None = typer.Option(None, min=1, max=4, help="SAGE layers."),
+    lr: float | None = typer.Option(None, help="Learning rate."),
+    temperature: float | None = typer.Option(None, help="Softmax temperature."),
+    seed: int | None = typer.Option(None, help="Random seed."),
+    k: int = typer.Option(20, min=1, max=200, help="SIMILAR_TO / SIMILAR_USER edges per node."),
+    dataset: str | None = typer.Option(None, help="Train on one dataset tag only."),
+    promote: bool = typer.Option(True, help="Promote the new version when done."),
+    keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
+) -> None:
+    """Export the graph, train GraphSAGE, write SIMILAR_TO/SIMILAR_USER and register the model."""
+    flags = {"epochs": epochs, "dim": dim, "num_layers": num_layers, "lr": lr,
+             "temperature": temperature, "seed": seed}  # fmt: skip
+    cfg = _config(config, flags)
+    settings = get_settings()
+    bars = _Bars()
+    bars.epochs = cfg.epochs
+    with _driver() as drv:
+        if bars.bar is not None:
+            bars.bar.start()
+        try:
+            report = train_and_register(
+                drv, settings, cfg, k=k, dataset=dataset, promote=promote, keep=keep,
+                epoch_progress=bars.epoch, phase=bars.phase,
+            )  # fmt: skip
+        except GnnError as exc:
+            fail(str(exc))
+        finally:
+            if bars.bar is not None:
+                bars.bar.stop()
+    table = Table(title=f"{report.model_id} ({'promoted' if report.promoted else 'ready'})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in report.metrics.items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    if report.pruned_edges:
+        typer.echo(f"deleted {report.pruned_edges:,} edges of versions beyond the last {keep}")
+
+
+def evaluate(
+    source: str = typer.Option(..., help=f"One of: {', '.join(SOURCES)}."),
+    path: Annotated[Path | None, typer.Option(help="Dataset directory or file.")] = None,
+    split_dir: Annotated[
+        Path | None, typer.Option(help="Directory with train.tsv, valid.tsv, test.tsv.")
+    ] = None,
+    k: int = typer.Option(20, min=1, help="Cut-off of Recall and NDCG."),
+    seed: int = typer.Option(0, help="Split and model seed."),
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    models: str = typer.Option(",".join(MODELS), help="Comma-separated models to run."),
+    threads: int = typer.Option(2, min=1, help="Torch / implicit threads."),
+    users: int = typer.Option(2_000, min=1, help="synthetic: number of users."),
+    titles: int = typer.Option(1_000, min=12, help="synthetic: number of titles."),
+    delimiter: str = typer.Option(",", help="csv: delimiter."),
+    user_col: str = typer.Option("user", help="csv: user id column."),
+    item_col: str = typer.Option("item", help="csv: item id column."),
+) -> None:
+    """Offline evaluation: GraphSAGE vs MostPop, ItemKNN, iALS, EASE, LightGCN (no Neo4j)."""
+    options: dict[str, Any] = {}
+    if source == "synthetic":
+        options = {"users": users, "titles": titles, "seed": seed}
+    elif source == "csv":
+        options = {"delimiter": delimiter, "user_col": user_col, "item_col": item_col}
+    try:
+        data = read_dataset(source, path, **options)
+        result = run_evaluation(
+            data, split_dir=split_dir, k=k, seed=seed, num_threads=threads,
+            models=[m.strip() for m in models.split(",") if m.strip()],
+            device=get_settings().device, log=info,
+        )  # fmt: skip
+    except (LoadError, SplitError, ValueError) as exc:
+        fail(str(exc))
+    table = Table(title=f"{result['dataset']}: {result['users_evaluated']:,} test users, K={k}")
+    for column in ("model", f"Recall@{k}", f"NDCG@{k}", "fit s", "tune s"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for name, row in result["results"].items():
+        table.add_row(name, f"{row['recall']:.4f}", f"{row['ndcg']:.4f}",
+                      f"{row['fit_seconds']:.1f}", f"{row['tune_seconds']:.1f}")  # fmt: skip
+    console.print(table)
+    if json_out is not None:
+        json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {json_out}")
+
+
+@models_app.command("list")
+def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> None:
+    """List the versions of a model with status and metrics."""
+    with _driver() as drv:
+        rows = registry.list_models(drv, name, get_settings())
+    if not rows:
+        typer.echo(f"no {name} models; run `graphrec train`")
+        return
+    table = Table()
+    for column in (
+        "version",
+        "status",
+        "trained",
+        "promoted",
+        "valid ndcg",
+        "valid recall",
+        "edges",
+    ):
+        table.add_column(column)
+    for m in rows:
+        ndcg = next((v for key, v in m.metrics.items() if key.startswith("valid_ndcg")), "")
+        recall = next((v for key, v in m.metrics.items() if key.startswith("valid_recall")), "")
+        edges = m.metrics.get("similar_to_edges", 0) + m.metrics.get("similar_user_edges", 0)
+        table.add_row(m.version, m.status, (m.trained_at or "")[:19], (m.promoted_at or "")[:19],
+                      str(ndcg), str(recall), f"{edges:,}")  # fmt: skip
+    console.print(table)
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str = typer.Argument(..., help="Version to promote, e.g. v3."),
+    name: str = typer.Option(DEFAULT_MODEL, help="Model name."),
+    keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
+) -> None:
+    """Promote a version (atomic switch), then prune edges of versions beyond the last KEEP."""
+    with _driver() as drv:
+        try:
+            pruned = promote_version(drv, get_settings(), name, version, keep=keep)
+        except (NotFoundError, GnnError) as exc:
+            fail(str(exc))
+    typer.echo(f"promoted {name}:{version}; deleted {pruned:,} stale edges")
+
+
+@models_app.command("rollback")
+def models_rollback(
+    name: str = typer.Option(DEFAULT_MODEL, help="Model name."),
+    keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
+) -> None:
+    """Promote again the version that was promoted before the current one."""
+    with _driver() as drv:
+        try:
+            version = rollback(drv, get_settings(), name, keep=keep)
+        except (NotFoundError, GnnError) as exc:
+            fail(str(exc))
+    typer.echo(f"rolled back: {name}:{version} is promoted")
+
+
+def embed(
+    new_titles: bool = typer.Option(False, help="Titles lacking a promoted-version embedding."),
+    new_users: bool = typer.Option(False, help="Users lacking a promoted-version embedding."),
+    k: int = typer.Option(20, min=1, max=200, help="Similarity edges per node."),
+) -> None:
+    """Embed titles/users added after training with the promoted model (no retraining)."""
+    if not (new_titles or new_users):
+        fail("nothing to do: pass --new-titles and/or --new-users")
+    with _driver() as drv:
+        try:
+            if new_titles:
+                typer.echo(f"embedded {embed_new_titles(drv, get_settings(), k=k):,} titles")
+            if new_users:
+                typer.echo(f"embedded {embed_new_users(drv, get_settings(), k=k):,} users")
+        except GnnError as exc:
+            fail(str(exc))
