@@ -6,6 +6,7 @@ import typer
 
 from graphrec.commands.db import db_app
 from graphrec.commands.load import load
+from graphrec.commands.serve import serve
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
 from graphrec.commands.train import embed, evaluate, models_app, train
 
@@ -24,6 +25,7 @@ app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.add_typer(models_app, name="models")
 app.command("embed")(embed)
+app.command("serve")(serve)
 app.command("load")(load)
 
 

@@ -1,0 +1,58 @@
+"""``/health`` (live), ``/ready`` (Neo4j and Redis answer), ``/metrics`` (Prometheus)."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get
+from litestar.di import NamedDependency
+
+from api.errors import ApiError, ErrorCode
+from api.state import AppState
+from graph.health import neo4j_answers
+
+__all__ = ["HealthController"]
+
+
+class Health(msgspec.Struct, frozen=True, kw_only=True):
+    """Liveness or readiness."""
+
+    status: str
+    checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class HealthController(Controller):
+    """Probes and metrics (no API key needed)."""
+
+    path = "/"
+    tags = ("operations",)
+
+    @get("/health", operation_id="Health")
+    async def health(self) -> Health:
+        """The process answers."""
+        return Health(status="ok")
+
+    @get("/ready", operation_id="Ready", responses=None)
+    async def ready(self, request: Request, app_state: NamedDependency[AppState]) -> Health:
+        """Neo4j and Redis both answer (503 SERVICE_UNAVAILABLE otherwise)."""
+        checks = {
+            "neo4j": "ok" if await neo4j_answers(app_state.driver, app_state.settings) else "down",
+            "redis": "ok" if await app_state.redis.ping() else "down",
+        }
+        down = [name for name, state in checks.items() if state != "ok"]
+        if down:
+            raise ApiError(
+                503,
+                ErrorCode.SERVICE_UNAVAILABLE,
+                "not ready",
+                field=",".join(down),
+                reason="does not answer",
+            )
+        return Health(status="ready", checks=checks)
+
+    @get("/metrics", operation_id="Metrics", media_type=MediaType.TEXT)
+    async def metrics(self, app_state: NamedDependency[AppState]) -> Response[bytes]:
+        """Prometheus text exposition."""
+        return Response(
+            content=app_state.metrics.render(),
+            media_type="text/plain; version=0.0.4; charset=utf-8",
+        )

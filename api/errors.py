@@ -1,0 +1,193 @@
+"""The error envelope: every error the API returns, in one shape, never a stack trace."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import neo4j.exceptions
+from litestar import MediaType, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from graph.errors import ConflictError, NotFoundError
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+__all__ = ["ApiError", "ErrorCode", "ErrorEnvelope", "handle_exception", "request_id_of"]
+
+log = logging.getLogger("api")
+
+#: Fields whose invalid values are reported as INVALID_USER_ID.
+_USER_ID_FIELDS = frozenset({"user_id", "friend_id"})
+
+
+class ErrorCode(enum.StrEnum):
+    """The error codes of the API."""
+
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_USER_ID = "INVALID_USER_ID"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+
+
+class ErrorDetails(msgspec.Struct, frozen=True, kw_only=True):
+    """Which input was wrong and why (both null when no single field is to blame)."""
+
+    field: str | None = None
+    reason: str | None = None
+
+
+class ErrorBody(msgspec.Struct, frozen=True, kw_only=True):
+    """The error itself."""
+
+    code: ErrorCode
+    message: str
+    details: ErrorDetails
+    request_id: str
+
+
+class ErrorEnvelope(msgspec.Struct, frozen=True, kw_only=True):
+    """Every error response: ``{"error": {...}}``."""
+
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    """An error to return as the envelope with a given status and code."""
+
+    def __init__(
+        self,
+        status: int,
+        code: ErrorCode,
+        message: str,
+        *,
+        field: str | None = None,
+        reason: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Describe the error.
+
+        Args:
+            status: The HTTP status.
+            code: The error code.
+            message: A sentence for humans.
+            field: The input field at fault, if any.
+            reason: Why that field is wrong.
+            headers: Extra response headers (``Retry-After``).
+        """
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.reason = reason
+        self.headers = headers or {}
+
+
+def request_id_of(request: Request[Any, Any, Any]) -> str:
+    """Return the request id the middleware assigned (or a new one for unrouted requests)."""
+    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    rid = state.get("request_id")
+    if not rid:
+        rid = state["request_id"] = uuid.uuid4().hex
+    return str(rid)
+
+
+_HTTP_CODES = {
+    401: ErrorCode.UNAUTHORIZED,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    429: ErrorCode.RATE_LIMITED,
+    503: ErrorCode.SERVICE_UNAVAILABLE,
+}
+
+
+def _from_validation(exc: ValidationException) -> ApiError:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    first = extra[0] if extra and isinstance(extra[0], dict) else {}
+    field = first.get("key") or None
+    reason = str(first.get("message") or exc.detail)
+    missing = re.search(r"parameter '([^']+)'", reason)
+    if field is None and missing:
+        field = missing.group(1)
+    if field is None and " at `$." in reason:
+        field = reason.rsplit(" at `$.", 1)[1].rstrip("`").split("[")[0] or None
+    code = ErrorCode.INVALID_USER_ID if field in _USER_ID_FIELDS else ErrorCode.INVALID_INPUT
+    return ApiError(400, code, "the request is invalid", field=field, reason=reason)
+
+
+def _to_api_error(exc: Exception) -> ApiError:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, ValidationException):
+        return _from_validation(exc)
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        if status >= 500 and status != 503:
+            return ApiError(500, ErrorCode.INTERNAL_ERROR, "internal error")
+        code = _HTTP_CODES.get(status, ErrorCode.INVALID_INPUT)
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() == "allow"}
+        return ApiError(status, code, str(exc.detail), headers=headers)
+    if isinstance(exc, NotFoundError):
+        field, value = [*exc.args, None, None][:2]
+        what = str(field or "id").removesuffix("_id")
+        return ApiError(
+            404,
+            ErrorCode.NOT_FOUND,
+            f"{what} not found",
+            field=str(field) if field else None,
+            reason=f"{value!s} does not exist",
+        )
+    if isinstance(exc, ConflictError):
+        field, value = [*exc.args, None, None][:2]
+        return ApiError(
+            409,
+            ErrorCode.INVALID_INPUT,
+            "conflict with an existing resource",
+            field=str(field) if field else None,
+            reason=f"{value!s} already exists or was used for something else",
+        )
+    if isinstance(exc, neo4j.exceptions.ServiceUnavailable | neo4j.exceptions.SessionExpired):
+        log.warning("neo4j unavailable: %s", exc.__class__.__name__)
+        return ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "the graph database is unavailable")
+    if isinstance(exc, neo4j.exceptions.TransientError):
+        return ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "the graph database is busy")
+    log.error("unhandled %s", exc.__class__.__name__, exc_info=exc)
+    return ApiError(500, ErrorCode.INTERNAL_ERROR, "internal error")
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Render any exception as the error envelope.
+
+    Args:
+        request: The failed request.
+        exc: What was raised.
+
+    Returns:
+        A JSON response with the status of the error and the envelope.
+    """
+    err = _to_api_error(exc)
+    rid = request_id_of(request)
+    body = ErrorEnvelope(
+        error=ErrorBody(
+            code=err.code,
+            message=err.message,
+            details=ErrorDetails(field=err.field, reason=err.reason),
+            request_id=rid,
+        )
+    )
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=err.status,
+        media_type=MediaType.JSON,
+        headers={"X-Request-ID": rid, **err.headers},
+    )

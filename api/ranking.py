@@ -1,0 +1,241 @@
+"""Merge the candidate sources, rank, diversify and explain (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from api.schemas.common import PersonRef, TitleMetadata, TitleRef
+from api.schemas.recommendations import Explanation, Recommendation
+
+if TYPE_CHECKING:
+    from graph.items import TitleSummary
+    from graph.recommendations import Anchor, SourceRows
+
+__all__ = ["Candidate", "diversify", "merge_sources", "metadata_of", "names_text"]
+
+#: Weight of each source once its scores are scaled to [0, 1].
+SOURCE_WEIGHTS = {
+    "similar": 1.0,
+    "friends": 0.8,
+    "vector": 0.8,
+    "similar_users": 0.7,
+    "content": 0.6,
+    "popular": 0.3,
+}
+
+
+class Candidate(msgspec.Struct, kw_only=True):
+    """A title with its per-source contributions and the evidence for its explanation."""
+
+    item_id: str
+    contributions: dict[str, float] = msgspec.field(default_factory=dict)
+    anchor: TitleRef | None = None
+    anchor_weight: float = 0.0
+    people: list[PersonRef] = msgspec.field(default_factory=list)
+    shared: list[str] = msgspec.field(default_factory=list)
+    genres: list[str] = msgspec.field(default_factory=list)
+    popular_basis: str | None = None
+
+    @property
+    def score(self) -> float:
+        """Sum of the weighted contributions."""
+        return sum(self.contributions.values())
+
+    @property
+    def main_source(self) -> str:
+        """The source contributing most."""
+        return max(self.contributions.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+
+def names_text(names: list[str]) -> str:
+    """``"Ann"``, ``"Ann and Bob"``, ``"Ann, Bob and Cid"``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _scaled(rows: list[dict[str, Any]], key: str = "score") -> dict[str, float]:
+    best = max((float(r[key] or 0.0) for r in rows), default=0.0)
+    if best <= 0:
+        return {r["item_id"]: 0.0 for r in rows}
+    return {r["item_id"]: max(0.0, float(r[key] or 0.0)) / best for r in rows}
+
+
+def _add(cands: dict[str, Candidate], item_id: str, source: str, value: float) -> Candidate:
+    cand = cands.setdefault(item_id, Candidate(item_id=item_id))
+    cand.contributions[source] = cand.contributions.get(source, 0.0) + value
+    return cand
+
+
+def _anchor_source(
+    cands: dict[str, Candidate],
+    rows: list[dict[str, Any]],
+    anchors: dict[str, Anchor],
+    source: str,
+) -> None:
+    per_item: dict[str, float] = {}
+    best: dict[str, tuple[float, str, list[str]]] = {}
+    for row in rows:
+        anchor = anchors.get(row["anchor_id"])
+        strength = anchor.strength if anchor else 0.5
+        contrib = strength * float(row["score"] or 0.0)
+        per_item[row["item_id"]] = per_item.get(row["item_id"], 0.0) + contrib
+        shared = [f"{s['kind']} {s['name']}" for s in row.get("shared", [])][:4]
+        if contrib > best.get(row["item_id"], (-1.0, "", []))[0]:
+            best[row["item_id"]] = (contrib, row["anchor_id"], shared)
+    top = max(per_item.values(), default=0.0) or 1.0
+    for item_id, value in per_item.items():
+        cand = _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value / top)
+        contrib, anchor_id, shared = best[item_id]
+        if contrib >= cand.anchor_weight:
+            anchor = anchors.get(anchor_id)
+            cand.anchor = TitleRef(item_id=anchor_id, title=anchor.title if anchor else None)
+            cand.anchor_weight = contrib
+            if shared:
+                cand.shared = shared
+
+
+def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
+    """Merge every source's rows into candidates with weighted, scaled contributions."""
+    cands: dict[str, Candidate] = {}
+    anchors = {a.item_id: a for a in rows.anchors}
+    _anchor_source(cands, rows.similar, anchors, "similar")
+    _anchor_source(cands, rows.content, anchors, "content")
+    for source, source_rows, relation in (
+        ("friends", rows.friends, "friend"),
+        ("similar_users", rows.similar_users, "similar_user"),
+    ):
+        for item_id, value in _scaled(source_rows).items():
+            _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value)
+        for row in source_rows:
+            people = row.get("friends") or row.get("users") or []
+            cands[row["item_id"]].people.extend(
+                PersonRef(
+                    user_id=p["user_id"],
+                    name=p.get("name"),
+                    relation=relation,
+                    how=list(p.get("how") or []),
+                    score=p.get("score"),
+                )
+                for p in people
+            )
+    for item_id, value in _scaled(rows.vector).items():
+        _add(cands, item_id, "vector", SOURCE_WEIGHTS["vector"] * value)
+    popular = {r["item_id"]: r for r in rows.popular}
+    best = max((float(r["score"]) for r in rows.popular), default=0.0)
+    for item_id, row in popular.items():
+        value = math.log1p(float(row["score"])) / math.log1p(best) if best > 0 else 0.0
+        cand = _add(cands, item_id, "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
+        cand.popular_basis = row["basis"]
+        cand.genres = list(row["matched_genres"])
+    return cands
+
+
+def metadata_of(summary: TitleSummary | None) -> TitleMetadata:
+    """Display metadata of a title (empty when the title vanished)."""
+    if summary is None:
+        return TitleMetadata()
+    return TitleMetadata(
+        title=summary.title,
+        genres=sorted(summary.genres),
+        year=summary.year,
+        kind=summary.kind,
+        popularity=summary.popularity,
+    )
+
+
+def diversify(
+    cands: list[Candidate], titles: dict[str, TitleSummary], limit: int
+) -> list[Candidate]:
+    """Pick ``limit`` candidates by score so no genre or anchor dominates the row.
+
+    At most half of the row shares a genre and at most 40 % share an anchor while other
+    candidates remain; the rest of the row is then filled by score.
+    """
+    genre_cap = max(2, math.ceil(limit * 0.5))
+    anchor_cap = max(2, math.ceil(limit * 0.4))
+    ordered = sorted(cands, key=lambda c: (-c.score, c.item_id))
+    picked: list[Candidate] = []
+    deferred: list[Candidate] = []
+    genre_counts: dict[str, int] = {}
+    anchor_counts: dict[str, int] = {}
+    for cand in ordered:
+        if len(picked) >= limit:
+            break
+        genres = titles[cand.item_id].genres if cand.item_id in titles else []
+        anchor = cand.anchor.item_id if cand.anchor else None
+        too_many = any(genre_counts.get(g, 0) >= genre_cap for g in genres) or (
+            anchor is not None and anchor_counts.get(anchor, 0) >= anchor_cap
+        )
+        if too_many:
+            deferred.append(cand)
+            continue
+        picked.append(cand)
+        for g in genres:
+            genre_counts[g] = genre_counts.get(g, 0) + 1
+        if anchor is not None:
+            anchor_counts[anchor] = anchor_counts.get(anchor, 0) + 1
+    picked.extend(deferred[: max(0, limit - len(picked))])
+    return picked
+
+
+def explain(cand: Candidate) -> Explanation:
+    """The explanation of a candidate, from its main source."""
+    source = cand.main_source
+    sources = sorted(cand.contributions, key=lambda s: -cand.contributions[s])
+    anchor_title = (cand.anchor.title or cand.anchor.item_id) if cand.anchor else None
+    if source == "similar" and anchor_title:
+        reason, kind = f"Because you watched {anchor_title}", "because_you_watched"
+    elif source == "content" and anchor_title:
+        tied = f" (shares {', '.join(cand.shared)})" if cand.shared else ""
+        reason, kind = f"Similar to {anchor_title}, which you watched{tied}", "similar_content"
+    elif source == "friends":
+        names = [p.name or p.user_id for p in cand.people if p.relation == "friend"]
+        count = len(names)
+        lead = "1 friend" if count == 1 else f"{count} of your friends"
+        reason = f"{lead} watched this: {names_text(names[:3])}"
+        if count > 3:
+            reason += f" and {count - 3} more"
+        kind = "social"
+    elif source == "similar_users":
+        reason, kind = "Viewers like you watched this", "similar_users"
+    elif source == "vector":
+        reason, kind = "Matches your taste profile", "taste_profile"
+    else:
+        kind = "popular"
+        if cand.popular_basis == "preferences" and cand.genres:
+            reason = f"Popular in {names_text(cand.genres[:2])}, genres you said you like"
+        elif cand.popular_basis == "history" and cand.genres:
+            reason = f"Popular in {names_text(cand.genres[:2])}, genres you watch often"
+        elif cand.popular_basis == "requested" and cand.genres:
+            reason = f"Popular in {cand.genres[0]}"
+        else:
+            reason = "Popular with viewers right now"
+    return Explanation(
+        type=kind,
+        reason=reason,
+        sources=sources,
+        anchor=cand.anchor if source in ("similar", "content") else None,
+        people=cand.people[:5],
+        shared=cand.shared,
+        genres=cand.genres,
+    )
+
+
+def to_recommendations(
+    picked: list[Candidate], titles: dict[str, TitleSummary]
+) -> list[Recommendation]:
+    """Number the picked candidates and attach metadata and explanations."""
+    return [
+        Recommendation(
+            item_id=cand.item_id,
+            score=round(cand.score, 4),
+            rank=rank,
+            metadata=metadata_of(titles.get(cand.item_id)),
+            explanation=explain(cand),
+        )
+        for rank, cand in enumerate(picked, start=1)
+    ]

@@ -1,0 +1,52 @@
+"""Types shared by the resources: ids, limits, title metadata, people."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+__all__ = [
+    "ID_PATTERN",
+    "Id",
+    "Limit",
+    "PersonRef",
+    "TitleMetadata",
+    "TitleRef",
+]
+
+#: User, title and event ids: letters, digits and ``_ . : @ -``, 1–128 characters.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
+Id = Annotated[
+    str,
+    Meta(pattern=ID_PATTERN, min_length=1, max_length=128, description="An id", examples=["42"]),
+]
+Limit = Annotated[int, Meta(ge=1, le=100, description="How many results (1–100)")]
+
+
+class TitleMetadata(msgspec.Struct, frozen=True, kw_only=True):
+    """What a client shows for a title."""
+
+    title: str | None = None
+    genres: list[str] = msgspec.field(default_factory=list)
+    year: int | None = None
+    kind: str | None = None
+    popularity: float | None = None
+
+
+class TitleRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A title named in an explanation (an anchor)."""
+
+    item_id: str
+    title: str | None = None
+
+
+class PersonRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A friend or similar user named in an explanation, and what they did."""
+
+    user_id: str
+    name: str | None = None
+    relation: str = "friend"
+    how: list[str] = msgspec.field(default_factory=list)
+    score: float | None = None

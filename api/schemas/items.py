@@ -1,0 +1,76 @@
+"""Titles: creation with content features, detail."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from api.schemas.common import Id
+
+__all__ = ["Item", "ItemCreate", "ItemCreated", "PersonIn", "Similarity"]
+
+Text = Annotated[str, Meta(min_length=1, max_length=300)]
+Feature = Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class PersonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A cast member or director (created when the id is new)."""
+
+    person_id: Id
+    name: Text
+
+
+class ItemCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A new title with its features (admin key)."""
+
+    item_id: Id
+    title: Text
+    year: Annotated[int, Meta(ge=1800, le=2200)] | None = None
+    kind: Annotated[str, Meta(pattern=r"^(movie|show|artist|item)$")] = "movie"
+    genres: Annotated[list[Feature], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    keywords: Annotated[list[Feature], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    platforms: Annotated[list[Feature], Meta(max_length=20)] = msgspec.field(default_factory=list)
+    cast: Annotated[list[PersonIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    directors: Annotated[list[PersonIn], Meta(max_length=10)] = msgspec.field(default_factory=list)
+
+
+class CastOut(msgspec.Struct, frozen=True, kw_only=True):
+    """An actor in billing order."""
+
+    name: str | None
+    order: int | None = None
+
+
+class Item(msgspec.Struct, frozen=True, kw_only=True):
+    """A title with its content features."""
+
+    item_id: str
+    title: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    popularity: float | None = None
+    genres: list[str] = msgspec.field(default_factory=list)
+    cast: list[CastOut] = msgspec.field(default_factory=list)
+    directors: list[str] = msgspec.field(default_factory=list)
+    keywords: list[str] = msgspec.field(default_factory=list)
+    platforms: list[str] = msgspec.field(default_factory=list)
+    imdb_id: str | None = None
+    tmdb_id: str | None = None
+    has_embedding: bool = False
+
+
+class Similarity(msgspec.Struct, frozen=True, kw_only=True):
+    """How "more like this" works for the new title."""
+
+    method: str
+    embedded: int
+    reason: str
+
+
+class ItemCreated(msgspec.Struct, frozen=True, kw_only=True):
+    """The created title and how its similar titles are found."""
+
+    item: Item
+    similarity: Similarity

@@ -1,0 +1,144 @@
+"""Recommendation responses: the home feed, because-you-watched rows, social, similar, explain."""
+
+from __future__ import annotations
+
+import msgspec
+
+from api.schemas.common import PersonRef, TitleMetadata, TitleRef
+
+__all__ = [
+    "BecauseYouWatched",
+    "BecauseYouWatchedRow",
+    "ExplainFactor",
+    "Explanation",
+    "GraphPath",
+    "PathNode",
+    "Recommendation",
+    "RecommendationExplain",
+    "RecommendationList",
+    "SimilarItem",
+    "SimilarItems",
+]
+
+
+class Explanation(msgspec.Struct, frozen=True, kw_only=True):
+    """Why a title is recommended: the main source and the evidence."""
+
+    type: str
+    reason: str
+    sources: list[str] = msgspec.field(default_factory=list)
+    anchor: TitleRef | None = None
+    people: list[PersonRef] = msgspec.field(default_factory=list)
+    shared: list[str] = msgspec.field(default_factory=list)
+    genres: list[str] = msgspec.field(default_factory=list)
+
+
+class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
+    """One recommended title."""
+
+    item_id: str
+    score: float
+    rank: int
+    metadata: TitleMetadata
+    explanation: Explanation
+
+
+class RecommendationList(msgspec.Struct, kw_only=True):
+    """The home feed (or one context of it)."""
+
+    recommendations: list[Recommendation]
+    request_id: str
+    model_version: str | None
+    generated_at: str
+    user_id: str
+    context: str
+    cold_start: bool = False
+    cached: bool = False
+    stale: bool = False
+
+
+class BecauseYouWatchedRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One row: an anchor the user liked and titles like it."""
+
+    anchor: TitleRef
+    reason: str
+    source: str
+    items: list[Recommendation]
+
+
+class BecauseYouWatched(msgspec.Struct, kw_only=True):
+    """Rows of "Because you watched ..."."""
+
+    user_id: str
+    rows: list[BecauseYouWatchedRow]
+    request_id: str
+    model_version: str | None
+    generated_at: str
+    cached: bool = False
+    stale: bool = False
+
+
+class SimilarItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A title like the requested one."""
+
+    item_id: str
+    score: float
+    rank: int
+    metadata: TitleMetadata
+    source: str
+    similarity_reason: str
+    shared: list[str] = msgspec.field(default_factory=list)
+
+
+class SimilarItems(msgspec.Struct, kw_only=True):
+    """ "More like this"."""
+
+    item_id: str
+    items: list[SimilarItem]
+    source: str
+    model_version: str | None
+    request_id: str
+    generated_at: str
+
+
+class ExplainFactor(msgspec.Struct, frozen=True, kw_only=True):
+    """One contributing factor and its share of the explanation (weights sum to 1)."""
+
+    type: str
+    weight: float
+    description: str
+
+
+class PathNode(msgspec.Struct, frozen=True, kw_only=True):
+    """A node on a graph path."""
+
+    label: str
+    id: str
+    name: str | None = None
+
+
+class GraphPath(msgspec.Struct, frozen=True, kw_only=True):
+    """A path in the graph from the user to the title."""
+
+    nodes: list[PathNode]
+    relationships: list[str]
+    text: str
+    score: float | None = None
+
+
+class RecommendationExplain(msgspec.Struct, kw_only=True):
+    """Why this title for this user."""
+
+    user_id: str
+    item_id: str
+    metadata: TitleMetadata
+    summary: str
+    eligible: bool
+    note: str | None
+    factors: list[ExplainFactor]
+    anchors: list[TitleRef]
+    friends: list[PersonRef]
+    similar_users: list[PersonRef]
+    paths: list[GraphPath]
+    model_version: str | None
+    request_id: str

@@ -1,0 +1,65 @@
+"""Users: creation, profile, onboarding preferences, friendships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from api.schemas.common import Id
+
+__all__ = ["Friendship", "Preferences", "PreferencesUpdate", "User", "UserCreate"]
+
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+Genre = Annotated[str, Meta(min_length=1, max_length=100)]
+
+
+class UserCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A new user (admin key)."""
+
+    user_id: Id
+    name: Name | None = None
+    age: Annotated[int, Meta(ge=0, le=150)] | None = None
+    gender: Annotated[str, Meta(max_length=50)] | None = None
+    occupation: Annotated[str, Meta(max_length=100)] | None = None
+    preferred_genres: Annotated[list[Genre], Meta(max_length=50)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    """A user's profile."""
+
+    user_id: str
+    name: str | None = None
+    age: int | None = None
+    gender: str | None = None
+    occupation: str | None = None
+    created_at: str | None = None
+    preferred_genres: list[str] = msgspec.field(default_factory=list)
+    friends: int = 0
+    interactions: int = 0
+    has_embedding: bool = False
+
+
+class PreferencesUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Preferred genres (replaces the previous ones)."""
+
+    genres: Annotated[list[Genre], Meta(max_length=50)]
+
+
+class Preferences(msgspec.Struct, frozen=True, kw_only=True):
+    """The stored preferences."""
+
+    user_id: str
+    genres: list[str]
+
+
+class Friendship(msgspec.Struct, frozen=True, kw_only=True):
+    """A friendship after a PUT or DELETE."""
+
+    user_id: str
+    friend_id: str
+    friends: bool
+    changed: bool

@@ -1,0 +1,257 @@
+"""API benchmark with a real load generator (wrk) on loopback, against the dev instance's data.
+
+Starts ``graphrec serve`` in a subprocess, measures the endpoints with ``wrk`` and the same
+Cypher run directly through the driver (the floor), and prints medians and percentiles.
+
+    GRAPHREC_INSTANCE=api-dev GRAPHREC_NEO4J_BOLT_PORT=7721 GRAPHREC_REDIS_PORT=6721 \
+        python bench/api.py [--duration 15] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from graph.driver import async_driver
+from graph.items import ItemRepository
+from graph.recommendations import Filters, RecommendationRepository
+from graph.sessions import open_async_session
+from graph.settings import get_settings
+
+KEY = "bench-key"
+#: Many enterprise keys, so the per-key rate limit (10,000/min) does not cap the throughput.
+KEYS = 50
+_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %.3f %.3f %.3f %.3f %d\\n",
+    summary.requests, summary.duration, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _lua(paths: list[str], *, delay_ms: float, nonce: bool, post: list[str] | None = None) -> str:
+    quoted = ",".join(f'"{p}"' for p in paths)
+    bodies = ",".join("[[" + b + "]]" for b in post or [])
+    lines = [
+        f"local paths = {{{quoted}}}",
+        f"local bodies = {{{bodies}}}",
+        "local n = 0",
+        "request = function()",
+        "  n = n + 1",
+        f'  local h = {{["Authorization"] = "Bearer {KEY}-" .. math.random(0, {KEYS - 1}),',
+        '             ["Content-Type"] = "application/json"}',
+        "  local path = paths[math.random(#paths)]",
+    ]
+    if nonce:
+        lines.append('  path = path .. "&exclude=nonce" .. n .. "x" .. math.random(1000000000)')
+    if post:
+        lines.append('  return wrk.format("POST", path, h, bodies[math.random(#bodies)])')
+    else:
+        lines.append('  return wrk.format("GET", path, h)')
+    lines.append("end")
+    if delay_ms > 0:
+        lines.append(f"delay = function() return {delay_ms:.1f} end")
+    return "\n".join(lines) + _DONE
+
+
+def _wrk(base: str, script: str, *, connections: int, duration: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", fh.name, base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(fh.name)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    reqs, dur_us, p50, p95, p99, pmax, errors = line.split()[1:]
+    return {
+        "rps": int(reqs) / (int(dur_us) / 1e6),
+        "p50": float(p50),
+        "p95": float(p95),
+        "p99": float(p99),
+        "max": float(pmax),
+        "errors": int(errors),
+        "requests": int(reqs),
+    }
+
+
+async def _floor(users: list[str], titles: list[str], rounds: int) -> dict[str, float]:
+    """The home feed's and similar items' Cypher straight through the driver (ms)."""
+    settings = get_settings()
+    drv = async_driver(settings)
+    home: list[float] = []
+    similar: list[float] = []
+    async with open_async_session(drv, settings) as session:
+        model = await RecommendationRepository(session).model_info()
+    for i in range(rounds):
+        async with open_async_session(drv, settings) as session:
+            recs, items = RecommendationRepository(session), ItemRepository(session)
+            start = time.perf_counter()
+            rows = await recs.home_sources(
+                users[i % len(users)],
+                model=model,
+                k=60,
+                anchors=10,
+                filters=Filters(),
+                sources=frozenset({"similar", "social", "vector", "popular"}),
+            )
+            ids = {r["item_id"] for r in rows.similar + rows.content + rows.friends}
+            ids |= {r["item_id"] for r in rows.similar_users + rows.vector + rows.popular}
+            await items.summaries(sorted(ids)[:80])
+            home.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            await recs.similar_to(
+                [titles[i % len(titles)]], model_version=model.version, k=10, filters=Filters()
+            )
+            similar.append((time.perf_counter() - start) * 1000)
+    await drv.close()
+    home.sort()
+    similar.sort()
+    return {
+        "home_p50": statistics.median(home),
+        "home_p99": home[int(len(home) * 0.99) - 1],
+        "similar_p50": statistics.median(similar),
+        "model": model.version or "none",
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--users", type=int, default=500)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed (apt-get install wrk)")
+
+    async def samples() -> tuple[list[str], list[str]]:
+        settings = get_settings()
+        drv = async_driver(settings)
+        async with open_async_session(drv, settings) as session:
+            out = await RecommendationRepository(session).sample_ids(args.users)
+        await drv.close()
+        return out
+
+    users, titles = asyncio.run(samples())
+    if not users:
+        sys.exit("no users with history in the graph: load a dataset first")
+    floor = asyncio.run(_floor(users, titles, 200))
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    keys = ",".join(f"{KEY}-{i}:enterprise:admin" for i in range(KEYS))
+    env = {**os.environ, "GRAPHREC_API_KEYS": keys}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "graphrec"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(900):
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {KEY}-0"}
+        hot = users[:50]
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            client.post("/v1/items", json={"item_id": "bench-warm", "title": "warm"})
+            for u in hot:
+                client.get("/v1/recommendations", params={"user_id": u})
+        rec = [f"/v1/recommendations?user_id={u}" for u in users]
+        hot_paths = [f"/v1/recommendations?user_id={u}" for u in hot]
+        byw = [f"/v1/users/{u}/because-you-watched" for u in users]
+        sim = [f"/v1/items/{t}/similar" for t in titles]
+        posts = [
+            f'{{"user_id":"{random.choice(users)}","item_id":"{random.choice(titles)}",'
+            f'"action":"click"}}'
+            for _ in range(200)
+        ]
+        d = args.duration
+        runs = {
+            "GET /v1/recommendations (cache miss, ~100 req/s)": _wrk(
+                base, _lua(rec, delay_ms=40, nonce=True), connections=4, duration=d
+            ),
+            "GET /v1/recommendations (cache hit, ~500 req/s)": _wrk(
+                base, _lua(hot_paths, delay_ms=16, nonce=False), connections=8, duration=d
+            ),
+            "GET /v1/recommendations (cache miss, max)": _wrk(
+                base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=d
+            ),
+            "GET /v1/recommendations (cache hit, max)": _wrk(
+                base, _lua(hot_paths, delay_ms=0, nonce=False), connections=16, duration=d
+            ),
+            "GET /v1/users/{id}/because-you-watched (max)": _wrk(
+                base, _lua(byw, delay_ms=0, nonce=False), connections=8, duration=d
+            ),
+            "GET /v1/items/{id}/similar (max)": _wrk(
+                base, _lua(sim, delay_ms=0, nonce=False), connections=8, duration=d
+            ),
+            "POST /v1/interactions (max)": _wrk(
+                base,
+                _lua(["/v1/interactions"], delay_ms=0, nonce=False, post=posts),
+                connections=8,
+                duration=d,
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    print(
+        f"users sampled: {len(users)}, titles: {len(titles)}, model: {floor['model']}, "
+        f"workers: {args.workers}, {d}s per run, wrk on loopback"
+    )
+    print(f"{'endpoint':<50} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for name, r in runs.items():
+        print(
+            f"{name:<50} {r['rps']:>8.1f} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['p99']:>8.2f}"
+            f" {r['errors']:>6}"
+        )
+    print(
+        f"raw Cypher via driver, home feed sources + metadata: p50 {floor['home_p50']:.2f} ms, "
+        f"p99 {floor['home_p99']:.2f} ms; similar items p50 {floor['similar_p50']:.2f} ms"
+    )
+    miss = runs["GET /v1/recommendations (cache miss, ~100 req/s)"]
+    print(
+        f"API overhead over raw Cypher (cache miss p50 / driver p50): "
+        f"{miss['p50'] / floor['home_p50']:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

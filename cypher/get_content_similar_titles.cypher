@@ -1,0 +1,28 @@
+// Per anchor, titles sharing people (weight 2), keywords (1.5) and genres (1): the content
+// fallback of "more like this". Excludes what the user (when given) has seen or rejected.
+OPTIONAL MATCH (u:User {userId: $user_id})
+UNWIND $anchor_ids AS anchor_id
+MATCH (a:Title {titleId: anchor_id})
+CALL (u, a) {
+  CALL (a) {
+    MATCH (a)<-[:ACTED_IN|DIRECTED]-(p:Person)-[:ACTED_IN|DIRECTED]->(t:Title)
+    RETURN t, 2.0 AS w, 'person' AS kind, p.name AS feature
+    UNION ALL
+    MATCH (a)-[:HAS_KEYWORD]->(k:Keyword)<-[:HAS_KEYWORD]-(t:Title)
+    RETURN t, 1.5 AS w, 'keyword' AS kind, k.name AS feature
+    UNION ALL
+    MATCH (a)-[:IN_GENRE]->(g:Genre)<-[:IN_GENRE]-(t:Title)
+    WHERE NOT coalesce(g.unknown, false)
+    RETURN t, 1.0 AS w, 'genre' AS kind, g.name AS feature
+  }
+  WITH u, a, t, w, kind, feature
+  WHERE t <> a AND NOT t.titleId IN $exclude
+    AND (u IS NULL OR NOT EXISTS { (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(t) })
+    AND ($kind IS NULL OR t.kind = $kind)
+    AND ($genre IS NULL OR EXISTS { (t)-[:IN_GENRE]->(:Genre {name: $genre}) })
+  WITH t, sum(w) AS weight, collect(DISTINCT {kind: kind, name: feature}) AS shared
+  RETURN t, weight, shared
+  ORDER BY weight DESC, coalesce(t.popularity, 0) DESC, t.titleId
+  LIMIT $k
+}
+RETURN a.titleId AS anchor_id, t.titleId AS item_id, weight AS score, shared

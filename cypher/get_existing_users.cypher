@@ -1,0 +1,4 @@
+// Which of the given user ids exist.
+UNWIND $ids AS id
+MATCH (u:User {userId: id})
+RETURN collect(u.userId) AS ids

@@ -1,0 +1,5 @@
+// rating: RATED {rating, at}, the latest rating wins.
+MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
+MERGE (u)-[r:RATED]->(t)
+SET r.rating = $value, r.at = $at
+RETURN r.rating AS rating

@@ -1,0 +1,8 @@
+// graphrec: one title (edit the name) with its genres, people, keywords and similar titles
+WITH 'Toy Story (1995)' AS name
+MATCH (t:Title) WHERE t.title = name
+OPTIONAL MATCH f = (t)-[:IN_GENRE|HAS_KEYWORD]->()
+OPTIONAL MATCH c = (t)<-[:ACTED_IN|DIRECTED]-()
+OPTIONAL MATCH s = (t)-[:SIMILAR_TO]->()
+RETURN t, collect(DISTINCT f)[..20] AS features, collect(DISTINCT c)[..20] AS people,
+       collect(DISTINCT s)[..20] AS similar

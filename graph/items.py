@@ -1,0 +1,117 @@
+"""Titles for the API: read one, create one with its content features."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from graph._tx import run_rows
+from graph.errors import ConflictError, NotFoundError
+
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = ["CastMember", "ItemRepository", "NewPerson", "NewTitle", "TitleDetail", "TitleSummary"]
+
+
+class TitleSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """Display metadata of a title."""
+
+    item_id: str
+    title: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    popularity: float | None = None
+    genres: list[str] = msgspec.field(default_factory=list)
+
+
+class CastMember(msgspec.Struct, frozen=True, kw_only=True):
+    """An actor of a title, in billing order."""
+
+    name: str | None
+    order: int | None = None
+
+
+class TitleDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """A title with its content features."""
+
+    item_id: str
+    title: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    popularity: float | None = None
+    imdb_id: str | None = None
+    tmdb_id: str | None = None
+    embedding_version: str | None = None
+    genres: list[str] = msgspec.field(default_factory=list)
+    cast: list[CastMember] = msgspec.field(default_factory=list)
+    directors: list[str] = msgspec.field(default_factory=list)
+    keywords: list[str] = msgspec.field(default_factory=list)
+    platforms: list[str] = msgspec.field(default_factory=list)
+
+
+class NewPerson(msgspec.Struct, frozen=True, kw_only=True):
+    """A person to attach to a new title (created when the id is new)."""
+
+    person_id: str
+    name: str
+    order: int = 0
+
+
+class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
+    """A title to create."""
+
+    item_id: str
+    title: str
+    year: int | None = None
+    kind: str = "movie"
+    dataset: str = "api"
+    genres: list[str] = msgspec.field(default_factory=list)
+    keywords: list[str] = msgspec.field(default_factory=list)
+    platforms: list[str] = msgspec.field(default_factory=list)
+    cast: list[NewPerson] = msgspec.field(default_factory=list)
+    directors: list[NewPerson] = msgspec.field(default_factory=list)
+
+
+class ItemRepository:
+    """Reads and writes titles in one session."""
+
+    def __init__(self, session: neo4j.AsyncSession) -> None:
+        """Wrap an open session (one per unit of work)."""
+        self._session = session
+
+    async def get(self, item_id: str) -> TitleDetail:
+        """Return one title.
+
+        Raises:
+            NotFoundError: No title has that id.
+        """
+        rows = await self._session.execute_read(run_rows, "get_title", {"item_id": item_id})
+        if not rows:
+            raise NotFoundError("item_id", item_id)
+        row = rows[0]
+        row["cast"] = sorted(row["cast"], key=lambda c: (c["order"] is None, c["order"] or 0))
+        return msgspec.convert(row, TitleDetail)
+
+    async def summaries(self, ids: list[str]) -> dict[str, TitleSummary]:
+        """Return display metadata of the titles that exist among ``ids``."""
+        if not ids:
+            return {}
+        rows = await self._session.execute_read(run_rows, "get_titles_by_ids", {"ids": ids})
+        return {row["item_id"]: msgspec.convert(row, TitleSummary) for row in rows}
+
+    async def create(self, title: NewTitle) -> None:
+        """Create a title with its genres, people, keywords and platforms in one transaction.
+
+        Raises:
+            ConflictError: A title with that id exists (nothing is changed).
+        """
+        params: dict[str, Any] = msgspec.to_builtins(title)
+        params["cast"] = [
+            {"person_id": p.person_id, "name": p.name, "order": p.order} for p in title.cast
+        ]
+        params["directors"] = [{"person_id": p.person_id, "name": p.name} for p in title.directors]
+        rows = await self._session.execute_write(run_rows, "create_title", params)
+        if not rows or not rows[0]["created"]:
+            raise ConflictError("item_id", title.item_id)

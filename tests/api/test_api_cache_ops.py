@@ -1,0 +1,106 @@
+"""The Redis response cache (keys, invalidation, model version) and the operations endpoints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from api_keys import ADMIN, PRO
+
+if TYPE_CHECKING:
+    import neo4j
+    from litestar.testing import AsyncTestClient
+
+    from graph.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+async def _get(client: AsyncTestClient, user_id: str = "u1", **params: object):  # type: ignore[no-untyped-def]
+    return await client.get(
+        "/v1/recommendations", params={"user_id": user_id, **params}, headers=PRO
+    )
+
+
+async def test_cache_hit_keeps_the_body_and_renews_the_request_id(
+    client: AsyncTestClient,
+) -> None:
+    miss = await _get(client)
+    hit = await _get(client)
+    assert miss.headers["X-Cache"] == "miss" and hit.headers["X-Cache"] == "hit"
+    assert hit.json()["cached"] is True and miss.json()["cached"] is False
+    assert hit.json()["recommendations"] == miss.json()["recommendations"]
+    assert hit.json()["request_id"] == hit.headers["X-Request-ID"] != miss.json()["request_id"]
+    # Other parameters are other keys.
+    assert (await _get(client, limit=5)).headers["X-Cache"] == "miss"
+    assert (await _get(client, "u2")).headers["X-Cache"] == "miss"
+
+
+async def test_interaction_feedback_and_friendship_drop_the_users_cache(
+    client: AsyncTestClient,
+) -> None:
+    await _get(client)
+    await _get(client, "u2")
+    await client.get("/v1/users/u1/because-you-watched", headers=PRO)
+    payload = {"user_id": "u1", "item_id": "t8", "action": "click"}
+    assert (await client.post("/v1/interactions", json=payload, headers=PRO)).status_code == 202
+    assert (await _get(client)).headers["X-Cache"] == "miss"
+    r = await client.get("/v1/users/u1/because-you-watched", headers=PRO)
+    assert r.headers["X-Cache"] == "miss"
+    assert (await _get(client, "u2")).headers["X-Cache"] == "hit"  # other users keep theirs
+    feedback = {"user_id": "u1", "item_id": "t8", "feedback": "not_interested"}
+    assert (await client.post("/v1/feedback", json=feedback, headers=PRO)).status_code == 200
+    assert (await _get(client)).headers["X-Cache"] == "miss"
+    assert (await client.put("/v1/users/u1/friends/u6", headers=ADMIN)).status_code == 200
+    assert (await _get(client)).headers["X-Cache"] == "miss"
+
+
+async def test_promoting_a_new_model_changes_the_cache_key(
+    client: AsyncTestClient, seeded: neo4j.Driver, services: Settings
+) -> None:
+    assert (await _get(client)).json()["model_version"] == "v1"
+    seeded.execute_query(
+        "MATCH (m:Model {version: 'v1'}) SET m.status = 'retired' "
+        "MERGE (n:Model {modelId: 'graphsage:v2'}) "
+        "SET n.name = 'graphsage', n.version = 'v2', n.status = 'promoted', "
+        "n.promotedAt = datetime()",
+        database_=services.neo4j_database,
+    )
+    client.app.state.graphrec.model.invalidate()
+    r = await _get(client)
+    assert r.headers["X-Cache"] == "miss" and r.json()["model_version"] == "v2"
+    # v2 has no edges yet: no GNN explanations, content instead.
+    types = {rec["explanation"]["type"] for rec in r.json()["recommendations"]}
+    assert "because_you_watched" not in types
+
+
+async def test_health_ready_metrics_and_schema(client: AsyncTestClient) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok", "checks": {}}
+    ready = (await client.get("/ready")).json()
+    assert ready["checks"] == {"neo4j": "ok", "redis": "ok"}
+    await _get(client)
+    await _get(client)
+    metrics = (await client.get("/metrics")).text
+    assert "graphrec_http_request_duration_seconds_bucket" in metrics
+    assert 'route="/v1/recommendations"' in metrics
+    assert 'graphrec_cache_requests_total{result="hit",route="recommendations"} 1.0' in metrics
+    schema = (await client.get("/schema/openapi.json")).json()
+    paths = set(schema["paths"])
+    assert {
+        "/v1/recommendations",
+        "/v1/recommendations/{item_id}/explain",
+        "/v1/interactions",
+        "/v1/feedback",
+        "/v1/users",
+        "/v1/users/{user_id}",
+        "/v1/users/{user_id}/preferences",
+        "/v1/users/{user_id}/friends/{friend_id}",
+        "/v1/users/{user_id}/because-you-watched",
+        "/v1/users/{user_id}/social",
+        "/v1/items",
+        "/v1/items/{item_id}",
+        "/v1/items/{item_id}/similar",
+        "/health",
+        "/ready",
+        "/metrics",
+    } <= paths

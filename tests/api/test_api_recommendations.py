@@ -1,0 +1,177 @@
+"""The read endpoints over the seeded graph: sources, filters, explanations, fallbacks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from api_graphdata import write_graph
+from api_keys import PRO
+
+if TYPE_CHECKING:
+    import neo4j
+    from litestar.testing import AsyncTestClient
+
+    from graph.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+SEEN_OR_REJECTED = {"t1", "t2", "t3", "t11"}
+
+
+async def test_home_feed_merges_sources_and_filters_seen_titles(client: AsyncTestClient) -> None:
+    r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
+    assert r.status_code == 200
+    body = r.json()
+    ids = [rec["item_id"] for rec in body["recommendations"]]
+    assert body["model_version"] == "v1" and body["user_id"] == "u1" and body["request_id"]
+    assert not SEEN_OR_REJECTED & set(ids)
+    assert "t9" not in ids  # only reachable through the stale v0 edge
+    assert [rec["rank"] for rec in body["recommendations"]] == list(range(1, len(ids) + 1))
+    scores = [rec["score"] for rec in body["recommendations"]]
+    assert scores[0] == max(scores)
+    by_id = {rec["item_id"]: rec for rec in body["recommendations"]}
+    # Chocolat: GNN neighbour of Amelie and watched by two friends.
+    assert ids[0] == "t6"
+    assert by_id["t6"]["explanation"]["reason"] == "Because you watched Amelie"
+    assert {"similar", "friends"} <= set(by_id["t6"]["explanation"]["sources"])
+    assert by_id["t12"]["explanation"]["type"] == "social"
+    assert by_id["t12"]["explanation"]["reason"] == "2 of your friends watched this: Bob and Cid"
+    assert by_id["t10"]["explanation"]["type"] == "similar_users"
+    assert by_id["t4"]["metadata"] == {
+        "title": "Dark City",
+        "genres": ["Sci-Fi"],
+        "year": 1999,
+        "kind": "movie",
+        "popularity": 30.0,
+    }
+
+
+async def test_home_feed_respects_exclude_limit_and_genre(client: AsyncTestClient) -> None:
+    r = await client.get(
+        "/v1/recommendations",
+        params={"user_id": "u1", "exclude": "t6,t12", "limit": 3},
+        headers=PRO,
+    )
+    ids = [rec["item_id"] for rec in r.json()["recommendations"]]
+    assert len(ids) == 3 and not {"t6", "t12"} & set(ids)
+    r = await client.get(
+        "/v1/recommendations", params={"user_id": "u1", "context": "genre:Sci-Fi"}, headers=PRO
+    )
+    recs = r.json()["recommendations"]
+    assert recs and all("Sci-Fi" in rec["metadata"]["genres"] for rec in recs)
+
+
+async def test_cold_start_user_gets_popular_titles_of_preferred_genres(
+    client: AsyncTestClient,
+) -> None:
+    r = await client.get("/v1/recommendations", params={"user_id": "u5"}, headers=PRO)
+    body = r.json()
+    assert body["cold_start"] is True
+    recs = body["recommendations"]
+    assert [rec["item_id"] for rec in recs][:2] == ["t11", "t12"]  # most popular comedies
+    assert all(rec["explanation"]["type"] == "popular" for rec in recs)
+    assert recs[0]["explanation"]["reason"] == "Popular in Comedy, genres you said you like"
+
+
+async def test_unknown_user_is_404_not_an_empty_list(client: AsyncTestClient) -> None:
+    for url in (
+        "/v1/recommendations?user_id=ghost",
+        "/v1/users/ghost/because-you-watched",
+        "/v1/users/ghost/social",
+        "/v1/users/ghost",
+        "/v1/recommendations/t1/explain?user_id=ghost",
+    ):
+        r = await client.get(url, headers=PRO)
+        assert r.status_code == 404, url
+        assert r.json()["error"]["code"] == "NOT_FOUND"
+        assert r.json()["error"]["details"]["field"] == "user_id"
+
+
+async def test_because_you_watched_rows_follow_recent_positive_anchors(
+    client: AsyncTestClient,
+) -> None:
+    r = await client.get("/v1/users/u1/because-you-watched", params={"rows": 3}, headers=PRO)
+    rows = r.json()["rows"]
+    # Most recent first: Heat (watched 2024-01-03), Amelie (liked 01-02), The Matrix (rated 01-01).
+    assert [row["anchor"]["title"] for row in rows] == ["Heat", "Amelie", "The Matrix"]
+    assert rows[0]["reason"] == "Because you watched Heat"
+    assert [i["item_id"] for i in rows[1]["items"]] == ["t6", "t7"]
+    assert all(row["source"] == "gnn" for row in rows)
+    seen = [i["item_id"] for row in rows for i in row["items"]]
+    assert len(seen) == len(set(seen)) and not SEEN_OR_REJECTED & set(seen)
+
+
+async def test_social_names_friends_and_similar_users(client: AsyncTestClient) -> None:
+    r = await client.get("/v1/users/u1/social", headers=PRO)
+    recs = {rec["item_id"]: rec for rec in r.json()["recommendations"]}
+    assert set(recs) == {"t5", "t6", "t10", "t12"}
+    names = {p["name"] for p in recs["t6"]["explanation"]["people"]}
+    assert names == {"Bob", "Cid"}
+    assert recs["t5"]["explanation"]["reason"] == "1 friend watched this: Bob"
+    assert recs["t10"]["explanation"]["reason"] == "Viewers like you watched this"
+    assert recs["t10"]["explanation"]["people"][0]["user_id"] == "u4"
+
+
+async def test_similar_items_use_the_promoted_model_then_content(client: AsyncTestClient) -> None:
+    r = await client.get("/v1/items/t1/similar", headers=PRO)
+    body = r.json()
+    assert body["source"] == "gnn" and body["model_version"] == "v1"
+    assert [i["item_id"] for i in body["items"]] == ["t4", "t5"]
+    assert body["items"][0]["similarity_reason"].startswith("Graph neighbours")
+    # t7 has no SIMILAR_TO edges: content fallback, shared genre named.
+    r = await client.get("/v1/items/t7/similar", params={"limit": 2}, headers=PRO)
+    body = r.json()
+    assert body["source"] == "content" and len(body["items"]) == 2
+    assert body["items"][0]["similarity_reason"] == "Shares genre Comedy"
+    # An explicit older version reads that version's edges.
+    r = await client.get("/v1/items/t1/similar", params={"model": "v0"}, headers=PRO)
+    assert [i["item_id"] for i in r.json()["items"]] == ["t9"]
+    r = await client.get("/v1/items/nope/similar", headers=PRO)
+    assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "item_id"
+
+
+async def test_explain_lists_factors_paths_and_people(client: AsyncTestClient) -> None:
+    r = await client.get("/v1/recommendations/t5/explain", params={"user_id": "u1"}, headers=PRO)
+    body = r.json()
+    assert body["eligible"] is True
+    assert abs(sum(f["weight"] for f in body["factors"]) - 1.0) < 1e-3
+    assert {f["type"] for f in body["factors"]} >= {"similar_items", "friends", "genres"}
+    assert body["anchors"] == [{"item_id": "t1", "title": "The Matrix"}]
+    assert [f["name"] for f in body["friends"]] == ["Bob"]
+    texts = [p["text"] for p in body["paths"]]
+    assert "you -RATED-> The Matrix -SIMILAR_TO (0.80)-> Inception" in texts
+    assert "you -FRIENDS_WITH- Bob -WATCHED-> Inception" in texts
+    r = await client.get("/v1/recommendations/t1/explain", params={"user_id": "u1"}, headers=PRO)
+    assert r.json()["eligible"] is False and "rated" in r.json()["note"]
+    r = await client.get("/v1/recommendations/zz/explain", params={"user_id": "u1"}, headers=PRO)
+    assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "item_id"
+
+
+async def test_without_promoted_model_content_and_popularity_explain(
+    graph_db: neo4j.Driver, services: Settings, api_settings: Settings, redis_client: object
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from api.app import create_app
+
+    write_graph(graph_db, services.neo4j_database, promoted=False)
+    async with AsyncTestClient(app=create_app(api_settings)) as client:
+        r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
+        body = r.json()
+        assert body["model_version"] is None
+        types = {rec["explanation"]["type"] for rec in body["recommendations"]}
+        assert "because_you_watched" not in types and "similar_users" not in types
+        assert "similar_content" in types
+        content = next(
+            rec
+            for rec in body["recommendations"]
+            if rec["explanation"]["type"] == "similar_content"
+        )
+        assert content["explanation"]["reason"].startswith("Similar to ")
+        r = await client.get("/v1/items/t1/similar", headers=PRO)
+        assert r.json()["source"] == "content" and r.json()["model_version"] is None
+        r = await client.get("/v1/users/u1/because-you-watched", headers=PRO)
+        assert {row["source"] for row in r.json()["rows"]} == {"content"}
+        metrics = (await client.get("/metrics")).text
+        assert 'graphrec_fallbacks_total{kind="no_model"}' in metrics
