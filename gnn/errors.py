@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["GnnError", "NoPromotedModelError", "TrainingDataError"]
+__all__ = ["GnnError", "NoPromotedModelError", "SplitError", "TrainingDataError"]
 
 
 class GnnError(Exception):
@@ -15,3 +15,7 @@ class NoPromotedModelError(GnnError):
 
 class TrainingDataError(GnnError):
     """The graph has nothing to train on (no users, titles or positive interactions)."""
+
+
+class SplitError(GnnError, ValueError):
+    """A split file (``--split-dir``) is missing or malformed."""

@@ -19,6 +19,7 @@ from gnn import baselines
 from gnn.baselines import Fitted
 from gnn.data import build_graph, records_from_dataset
 from gnn.model import user_scores
+from gnn.names import MODELS
 from gnn.protocol import Split, evaluate_scores, load_split_dir, make_split
 from gnn.train import TrainConfig, encode, train_model
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MODELS", "SAGE_GRID", "fit_graphsage", "run_evaluation"]
 
-MODELS: tuple[str, ...] = ("graphsage", "mostpop", "itemknn", "ials", "ease", "lightgcn")
 
 #: GraphSAGE configurations tried on valid (on top of :class:`TrainConfig` defaults).
 #: The development sweep on ml-latest-small's valid split (docs/evaluation.md) settled the

@@ -22,6 +22,7 @@ from gnn.data import GraphData, build_graph
 from gnn.errors import NoPromotedModelError, TrainingDataError
 from gnn.export import export_records
 from gnn.model import user_scores
+from gnn.names import DEFAULT_MODEL
 from gnn.protocol import Split, evaluate_scores, split_matrix
 from gnn.train import TrainConfig, encode, train_model
 from graph import models as registry
@@ -40,7 +41,6 @@ __all__ = [
     "write_similarity",
 ]
 
-DEFAULT_MODEL = "graphsage"
 Phase = Callable[[str, int, int], None]
 
 

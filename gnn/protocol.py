@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from gnn.errors import SplitError
+
 if TYPE_CHECKING:
     from graph.dataset import Dataset
 
@@ -33,10 +35,6 @@ __all__ = [
 ]
 
 ScoreFn = Callable[[np.ndarray], torch.Tensor]
-
-
-class SplitError(ValueError):
-    """A split file is malformed."""
 
 
 @dataclass(frozen=True)

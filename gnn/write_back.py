@@ -6,6 +6,7 @@ edges are written next to the serving version's, and old versions are deleted af
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -117,6 +118,9 @@ def write_similar(
 ) -> int:
     """Write ``SIMILAR_TO`` (titles) or ``SIMILAR_USER`` (users) edges of one model version.
 
+    Each source's edges of the version are replaced, so rerunning a write (after a crash, or
+    to restore a pruned version) leaves exactly its top-k.
+
     Args:
         drv: An open driver.
         settings: Settings naming the database.
@@ -134,6 +138,7 @@ def write_similar(
         The number of edges written.
     """
     query = cypher.load(_SIMILAR[kind])
+    params = {"model": model, "version": version, "computed_at": dt.datetime.now(dt.UTC)}
     finite = scores.isfinite()
     idx, val, ok = indices.tolist(), scores.clamp(-1.0, 1.0).tolist(), finite.tolist()
     total = int(finite.sum())
@@ -150,14 +155,12 @@ def write_similar(
             rows.append({"source": source, "targets": targets})
             pending += len(targets)
             if pending >= batch_edges:
-                session.execute_write(
-                    _run, query, {"rows": rows, "model": model, "version": version}
-                )
+                session.execute_write(_run, query, {**params, "rows": rows})
                 written, rows, pending = written + pending, [], 0
                 if progress:
                     progress(written, total)
         if rows:
-            session.execute_write(_run, query, {"rows": rows, "model": model, "version": version})
+            session.execute_write(_run, query, {**params, "rows": rows})
             written += pending
             if progress:
                 progress(written, total)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+import cypher
 from graph._tx import run_many, run_rows
 from graph.errors import NotFoundError
 
@@ -23,6 +24,7 @@ __all__ = [
     "ModelInfo",
     "RecommendationRepository",
     "SourceRows",
+    "sample_ids",
 ]
 
 #: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
@@ -176,6 +178,17 @@ class RecommendationRepository:
             ],
         )
         return ExplainData(paths=paths, people=people, content=content[0] if content else {})
+
+
+def sample_ids(drv: neo4j.Driver, limit: int, database: str) -> tuple[list[str], list[str]]:
+    """Users with history and the most popular titles, for the demo's example calls."""
+    users, _, _ = drv.execute_query(
+        cypher.load("get_sample_users"), limit=limit, database_=database, routing_="r"
+    )
+    titles, _, _ = drv.execute_query(
+        cypher.load("get_sample_titles"), limit=limit, database_=database, routing_="r"
+    )
+    return [r["user_id"] for r in users], [r["item_id"] for r in titles]
 
 
 async def ensure_user(tx: neo4j.AsyncManagedTransaction, user_id: str) -> None:

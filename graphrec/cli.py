@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from graphrec.commands.db import db_app
+from graphrec.commands.demo import demo
 from graphrec.commands.load import load
 from graphrec.commands.serve import serve
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
@@ -27,6 +28,7 @@ app.add_typer(models_app, name="models")
 app.command("embed")(embed)
 app.command("serve")(serve)
 app.command("load")(load)
+app.command("demo")(demo)
 
 
 def main() -> None:

@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
-# The demo: Neo4j and Redis are up and the schema applied (make services). Later steps load data,
-# train the GNN and serve the API.
+# The demo (`make demo`): Neo4j and Redis started, schema applied, synthetic data loaded (or the
+# MovieLens directory given as DATA=...), GraphSAGE trained and promoted, then the API served on
+# 127.0.0.1:8000 in the foreground with a dev key and example calls printed. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
-"$BIN/graphrec" services status
-"$BIN/graphrec" db stats
-port=${GRAPHREC_NEO4J_HTTP_PORT:-7474}
-cat <<MSG
-
-Neo4j Browser: http://127.0.0.1:${port}/browser/  (no password on the local server)
-First query to paste:  CALL db.schema.visualization()
-MSG
+args=()
+if [ -n "${DATA:-}" ]; then args+=("$DATA"); fi
+if [ -n "${PORT:-}" ]; then args+=(--port "$PORT"); fi
+exec "$BIN/graphrec" demo "${args[@]}"

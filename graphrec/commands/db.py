@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import neo4j
 import typer
 
 from graph import schema
-from graph.driver import driver
-from graph.settings import get_settings
-from graphrec.console import fail
+from graphrec.console import connect, fail
 
 db_app = typer.Typer(help="The graph database: constraints, stats, clearing.", no_args_is_help=True)
-
-
-def _driver() -> neo4j.Driver:
-    settings = get_settings()
-    drv = driver(settings)
-    try:
-        drv.verify_connectivity()
-    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError) as exc:
-        drv.close()
-        fail(
-            f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__}); "
-            "start it with `graphrec neo4j start`"
-        )
-    return drv
 
 
 @db_app.command("init")
 def db_init() -> None:
     """Create constraints and indexes (idempotent: safe on every start)."""
-    with _driver() as drv:
+    with connect() as drv:
         count = schema.apply_constraints(drv)
         constraints = schema.show_constraints(drv)
     typer.echo(f"applied {count} schema statements; {len(constraints)} constraints in place")
@@ -39,7 +22,7 @@ def db_init() -> None:
 @db_app.command("constraints")
 def db_constraints() -> None:
     """List the constraints (SHOW CONSTRAINTS)."""
-    with _driver() as drv:
+    with connect() as drv:
         for row in schema.show_constraints(drv):
             labels = ",".join(row["labelsOrTypes"] or [])
             props = ",".join(row["properties"] or [])
@@ -49,7 +32,7 @@ def db_constraints() -> None:
 @db_app.command("stats")
 def db_stats() -> None:
     """Node counts per label and relationship counts per type."""
-    with _driver() as drv:
+    with connect() as drv:
         for row in schema.count_graph(drv):
             typer.echo(f"{row['kind']:<13} {row['name']:<20} {row['count']:>12,}")
 
@@ -62,7 +45,7 @@ def db_clear(
     """Delete every node (or one dataset's), in bounded transactions."""
     if not yes:
         fail("refusing to clear without --yes")
-    with _driver() as drv:
+    with connect() as drv:
         deleted = schema.clear(drv, dataset=dataset)
     scope = f"dataset {dataset!r}" if dataset else "the database"
     typer.echo(f"cleared {scope}: {deleted:,} nodes deleted")

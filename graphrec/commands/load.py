@@ -27,7 +27,7 @@ from graphrec.console import console, fail, info
 from loaders import SOURCES, LoadError
 from loaders.pipeline import LoadResult, load_source
 
-__all__ = ["load"]
+__all__ = ["load", "run_load"]
 
 
 class _RateColumn(ProgressColumn):
@@ -143,6 +143,21 @@ def load(
             "type_col": type_col,
             "friends": friends,
         }
+    run_load(source, path, options, batch_size=batch_size, workers=workers)
+
+
+def run_load(
+    source: str,
+    path: Path | None,
+    options: dict[str, object],
+    *,
+    batch_size: int = 10_000,
+    workers: int = 1,
+) -> LoadResult:
+    """Load one source with progress bars (plain lines off a terminal), then print a summary.
+
+    Exits with a clear message on bad input or when Neo4j does not answer.
+    """
     settings = get_settings()
     tty = sys.stderr.isatty()
     bar = (
@@ -188,3 +203,4 @@ def load(
             "start it with `graphrec neo4j start`"
         )
     _summary(result)
+    return result

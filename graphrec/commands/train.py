@@ -6,41 +6,30 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
-import neo4j
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from gnn.errors import GnnError
-from gnn.evaluate import MODELS, run_evaluation
-from gnn.inductive import embed_new_titles, embed_new_users
-from gnn.pipeline import DEFAULT_MODEL, promote_version, rollback, train_and_register
-from gnn.protocol import SplitError
-from gnn.train import TrainConfig
+from gnn.errors import GnnError, SplitError
+from gnn.names import DEFAULT_MODEL, MODELS
 from graph import models as registry
-from graph.driver import driver
 from graph.errors import NotFoundError
 from graph.settings import get_settings
-from graphrec.console import console, fail, info
+from graphrec.console import connect, console, fail, info
 from loaders import SOURCES, LoadError, read_dataset
 
-__all__ = ["embed", "evaluate", "models_app", "train"]
+if TYPE_CHECKING:
+    from gnn.train import TrainConfig
+
+# The gnn modules load torch (seconds): they are imported inside the commands that need them,
+# so that `graphrec --help`, `graphrec models list` and the other commands start at once.
+
+__all__ = ["embed", "evaluate", "models_app", "run_train", "train"]
 
 models_app = typer.Typer(help="The model registry: list, promote, roll back.", no_args_is_help=True)
-
-
-def _driver() -> neo4j.Driver:
-    settings = get_settings()
-    drv = driver(settings)
-    try:
-        drv.verify_connectivity()
-    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError) as exc:
-        drv.close()
-        fail(f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__})")
-    return drv
 
 
 class _Bars:
@@ -73,6 +62,8 @@ class _Bars:
 
 
 def _config(config: Path | None, flags: dict[str, Any]) -> TrainConfig:
+    from gnn.train import TrainConfig
+
     values: dict[str, Any] = {}
     if config is not None:
         try:
@@ -103,11 +94,24 @@ def train(
     """Export the graph, train GraphSAGE, write SIMILAR_TO/SIMILAR_USER and register the model."""
     flags = {"epochs": epochs, "dim": dim, "num_layers": num_layers, "lr": lr,
              "temperature": temperature, "seed": seed}  # fmt: skip
-    cfg = _config(config, flags)
+    run_train(_config(config, flags), k=k, dataset=dataset, promote=promote, keep=keep)
+
+
+def run_train(
+    cfg: TrainConfig,
+    *,
+    k: int = 20,
+    dataset: str | None = None,
+    promote: bool = True,
+    keep: int = 2,
+) -> None:
+    """Train, write back and register with progress bars, then print the metrics table."""
+    from gnn.pipeline import train_and_register
+
     settings = get_settings()
     bars = _Bars()
     bars.epochs = cfg.epochs
-    with _driver() as drv:
+    with connect() as drv:
         if bars.bar is not None:
             bars.bar.start()
         try:
@@ -148,6 +152,8 @@ def evaluate(
     item_col: str = typer.Option("item", help="csv: item id column."),
 ) -> None:
     """Offline evaluation: GraphSAGE vs MostPop, ItemKNN, iALS, EASE, LightGCN (no Neo4j)."""
+    from gnn.evaluate import run_evaluation
+
     options: dict[str, Any] = {}
     if source == "synthetic":
         options = {"users": users, "titles": titles, "seed": seed}
@@ -177,7 +183,7 @@ def evaluate(
 @models_app.command("list")
 def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> None:
     """List the versions of a model with status and metrics."""
-    with _driver() as drv:
+    with connect() as drv:
         rows = registry.list_models(drv, name, get_settings())
     if not rows:
         typer.echo(f"no {name} models; run `graphrec train`")
@@ -209,7 +215,9 @@ def models_promote(
     keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
 ) -> None:
     """Promote a version (atomic switch), then prune edges of versions beyond the last KEEP."""
-    with _driver() as drv:
+    from gnn.pipeline import promote_version
+
+    with connect() as drv:
         try:
             pruned = promote_version(drv, get_settings(), name, version, keep=keep)
         except (NotFoundError, GnnError) as exc:
@@ -223,7 +231,9 @@ def models_rollback(
     keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
 ) -> None:
     """Promote again the version that was promoted before the current one."""
-    with _driver() as drv:
+    from gnn.pipeline import rollback
+
+    with connect() as drv:
         try:
             version = rollback(drv, get_settings(), name, keep=keep)
         except (NotFoundError, GnnError) as exc:
@@ -239,7 +249,9 @@ def embed(
     """Embed titles/users added after training with the promoted model (no retraining)."""
     if not (new_titles or new_users):
         fail("nothing to do: pass --new-titles and/or --new-users")
-    with _driver() as drv:
+    from gnn.inductive import embed_new_titles, embed_new_users
+
+    with connect() as drv:
         try:
             if new_titles:
                 typer.echo(f"embedded {embed_new_titles(drv, get_settings(), k=k):,} titles")
