@@ -12,7 +12,7 @@ services: setup  ## start the local Neo4j and Redis (unless NEO4J_URI / REDIS_UR
 	$(BIN)/graphrec services up
 	$(BIN)/graphrec db init
 
-demo: services  ## everything: servers, data, model, API
+demo: setup  ## everything: servers, schema, data, model, then the API (DATA=movielens-dir)
 	@scripts/demo.sh
 
 test: setup  ## static checks, then the whole test suite against real Neo4j and Redis

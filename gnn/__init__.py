@@ -1,5 +1,11 @@
-"""gnn package."""
+"""GraphSAGE on the graph: export to PyG, training, evaluation, write-back, cold start."""
 
 from __future__ import annotations
+
+import warnings
+
+# torch_geometric still calls torch.jit.script at import time, which torch now deprecates: a
+# warning for PyG's maintainers, not for people training or serving models.
+warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*", category=FutureWarning)
 
 __all__: list[str] = []

@@ -30,7 +30,7 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
         "iterations": [15],
     },
     "ease": {"lambda": [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0]},
-    "lightgcn": {"num_layers": [2, 3], "lr": [0.01], "embedding_dim": [64]},
+    "lightgcn": {"num_layers": [1, 2, 3], "lr": [0.01], "embedding_dim": [64]},
 }
 
 
@@ -158,7 +158,8 @@ def fit_ease(split: Split, k: int = 20, grid: dict[str, list[Any]] | None = None
     def build(**params: float) -> ScoreFn:
         g = gram.clone()
         g[diag, diag] += params["lambda"]
-        p = torch.linalg.inv(g)
+        # XᵀX + λI is symmetric positive definite: a Cholesky inverse costs half of an LU one.
+        p = torch.cholesky_inverse(torch.linalg.cholesky(g))
         b = (p / (-torch.diagonal(p))).float()
         b[diag, diag] = 0.0
 
@@ -182,21 +183,25 @@ def fit_ials(
 ) -> Fitted:
     """Implicit ALS (Hu, Koren, Volinsky 2008) with ``implicit.cpu.als``; confidence 1 + alpha."""
     from implicit.cpu.als import AlternatingLeastSquares
+    from threadpoolctl import threadpool_limits
 
     grid = grid or GRIDS["ials"]
     train = split.train.astype(np.float32).tocsr()
 
     def build(factors: int, regularization: float, alpha: float, iterations: int) -> ScoreFn:
-        model = AlternatingLeastSquares(
-            factors=factors,
-            regularization=regularization,
-            alpha=alpha,
-            iterations=iterations,
-            num_threads=num_threads,
-            random_state=seed,
-            calculate_training_loss=False,
-        )
-        model.fit(train, show_progress=False)
+        # implicit parallelises with OpenMP and calls BLAS inside: a multi-threaded OpenBLAS
+        # there oversubscribes the cores (and warns on every call), as implicit's docs say.
+        with threadpool_limits(limits=1, user_api="blas"):
+            model = AlternatingLeastSquares(
+                factors=factors,
+                regularization=regularization,
+                alpha=alpha,
+                iterations=iterations,
+                num_threads=num_threads,
+                random_state=seed,
+                calculate_training_loss=False,
+            )
+            model.fit(train, show_progress=False)
         users_f = torch.from_numpy(np.asarray(model.user_factors))
         items_f = torch.from_numpy(np.asarray(model.item_factors))
 
@@ -219,7 +224,9 @@ def fit_lightgcn(
     patience: int = 4,
 ) -> Fitted:
     """LightGCN (He et al. 2020) from PyG, BPR loss, early stopping on valid NDCG@k."""
+    from torch_geometric.nn.conv.gcn_conv import gcn_norm
     from torch_geometric.nn.models import LightGCN
+    from torch_geometric.utils import to_torch_csr_tensor
 
     grid = grid or GRIDS["lightgcn"]
     coo = split.train.tocoo()
@@ -230,11 +237,18 @@ def fit_lightgcn(
         [torch.cat([users, items + n_u]), torch.cat([items + n_u, users])], dim=0
     )
     train_keys = set((users * n_i + items).tolist())
+    # The symmetric normalisation D^-1/2 A D^-1/2 once, as a CSR matrix: each propagation is
+    # then one sparse matmul instead of a normalisation plus a scatter (8x faster on CPU, same
+    # embeddings to 1e-6).
+    norm_index, norm_weight = gcn_norm(edge_index, None, n_u + n_i, add_self_loops=False)
+    adj_t = to_torch_csr_tensor(norm_index.flip(0), norm_weight, size=(n_u + n_i, n_u + n_i))
 
     def build(num_layers: int, lr: float, embedding_dim: int) -> ScoreFn:
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         model = LightGCN(n_u + n_i, embedding_dim, num_layers)
+        for conv in model.convs:
+            conv.normalize = False  # adj_t is normalised already
         opt = torch.optim.Adam(model.parameters(), lr=lr)
         best_state, best_ndcg, bad = None, -1.0, 0
         holder: dict[str, torch.Tensor] = {}
@@ -253,7 +267,7 @@ def fit_lightgcn(
                     [key in train_keys for key in (users[idx] * n_i + neg).tolist()]
                 )
                 neg[clash] = torch.randint(0, n_i, (int(clash.sum()),), generator=gen)
-                emb = model.get_embedding(edge_index)
+                emb = model.get_embedding(adj_t)
                 u, p, q = emb[users[idx]], emb[items[idx] + n_u], emb[neg + n_u]
                 pos_r, neg_r = (u * p).sum(-1), (u * q).sum(-1)
                 loss = model.recommendation_loss(
@@ -265,7 +279,7 @@ def fit_lightgcn(
             if epoch % eval_every == 0 or epoch == max_epochs:
                 model.eval()
                 with torch.no_grad():
-                    holder["emb"] = model.get_embedding(edge_index)
+                    holder["emb"] = model.get_embedding(adj_t)
                 _, ndcg, _ = evaluate_scores(score, split, k, "valid")
                 if ndcg > best_ndcg:
                     best_ndcg, bad = ndcg, 0

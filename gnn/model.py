@@ -105,7 +105,7 @@ class GraphSAGERec(nn.Module):
         title_id_mask: Tensor | None = None,
         x_override: dict[str, Tensor] | None = None,
     ) -> dict[str, Tensor]:
-        """Encode users and titles.
+        """Encode every user and title of the full graph.
 
         Args:
             edges: Message-passing edges from :func:`relation_edges`.
@@ -120,12 +120,47 @@ class GraphSAGERec(nn.Module):
         x: dict[str, Tensor] = {
             kind: cast(nn.Embedding, table).weight for kind, table in self.emb.items()
         }
-        if not self.user_id_embedding:
-            x["user"] = torch.zeros_like(x["user"])
         if x_override:
             x.update(x_override)
+        n_titles = x["title"].shape[0]
+        bias: Tensor = self.title_bias
+        if n_titles > bias.shape[0]:
+            bias = torch.cat([bias, bias.new_zeros(n_titles - bias.shape[0])])
+        return self._encode(x, edges, bias, title_id_mask)
+
+    def forward_subgraph(
+        self,
+        n_id: dict[str, Tensor],
+        edges: EdgeDict,
+        title_id_mask: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """Encode the nodes of a sampled subgraph (mini-batch training).
+
+        Args:
+            n_id: ``type -> [N_type]`` global ids of the subgraph's nodes (local index = position).
+            edges: Message-passing edges in local indices, keyed like :func:`relation_edges`.
+            title_id_mask: ``[N_title]`` 0/1 multiplier on the subgraph's title id embeddings.
+
+        Returns:
+            ``{"user": [N_user, d], "title": [N_title, d]}``, L2-normalised, and
+            ``"bias": [N_title]``.
+        """
+        x: dict[str, Tensor] = {}
+        for kind, table in self.emb.items():
+            weight = cast(nn.Embedding, table).weight
+            ids = n_id.get(kind)
+            x[kind] = weight[ids] if ids is not None else weight[:0]
+        return self._encode(x, edges, self.title_bias[n_id["title"]], title_id_mask)
+
+    def _encode(
+        self, x: dict[str, Tensor], edges: EdgeDict, bias: Tensor, title_id_mask: Tensor | None
+    ) -> dict[str, Tensor]:
+        """Message passing from layer-0 inputs ``x`` (``type -> [N_type, d]``)."""
+        if not self.user_id_embedding:
+            x["user"] = torch.zeros_like(x["user"])
         if title_id_mask is not None:
             x["title"] = x["title"] * title_id_mask.unsqueeze(-1)
+            bias = bias * title_id_mask
         usable = {rel: index for rel, index in edges.items() if rel[0] in x and rel[2] in x}
         out = {"user": x["user"], "title": x["title"]}
         last = len(self.convs) - 1
@@ -137,11 +172,5 @@ class GraphSAGERec(nn.Module):
                     x[kind] = new[kind] if layer == last else F.leaky_relu(new[kind], 0.1)
             out = {kind: out[kind] + x[kind] for kind in out}
         result = {kind: F.normalize(v, dim=-1) for kind, v in out.items()}
-        bias: Tensor = self.title_bias
-        n_titles = result["title"].shape[0]
-        if n_titles > bias.shape[0]:
-            bias = torch.cat([bias, bias.new_zeros(n_titles - bias.shape[0])])
-        if title_id_mask is not None:
-            bias = bias * title_id_mask
         result["bias"] = bias
         return result

@@ -16,6 +16,7 @@ import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import msgspec
 import torch
@@ -29,7 +30,7 @@ __all__ = ["TrainConfig", "TrainResult", "encode", "model_edges", "train_model"]
 class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Hyperparameters of GraphSAGE training (flags or a TOML file of the same names)."""
 
-    dim: int = 64
+    dim: int = 128
     num_layers: int = 1
     dropout: float = 0.1
     temperature: float = 0.2
@@ -44,6 +45,10 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     use_friends: bool = True
     user_id_embedding: bool = True
     seed: int = 0
+    batching: Literal["auto", "full", "minibatch"] = "auto"
+    full_batch_max_edges: int = 3_000_000
+    edge_batch: int = 2048
+    fanout: int = 20
 
 
 @dataclass
@@ -55,6 +60,7 @@ class TrainResult:
         losses: Mean training loss per epoch.
         valid_ndcg: Best validation NDCG (``nan`` without a validation function).
         best_epoch: Epoch of the kept checkpoint.
+        minibatch: Whether sampled mini-batches were used (else full-graph steps).
     """
 
     model: GraphSAGERec
@@ -62,6 +68,7 @@ class TrainResult:
     valid_ndcg: float = float("nan")
     best_epoch: int = 0
     seconds: float = 0.0
+    minibatch: bool = False
 
 
 Validate = Callable[[dict[str, torch.Tensor]], float]
@@ -121,6 +128,143 @@ def _step_loss(
     return -(log_prob * weight).sum() / weight.sum()
 
 
+def uses_minibatches(graph: GraphData, cfg: TrainConfig) -> bool:
+    """Whether :func:`train_model` samples subgraphs (``LinkNeighborLoader``) for ``graph``.
+
+    ``auto`` keeps full-graph steps (every title scored by a full softmax) while the graph has
+    at most ``full_batch_max_edges`` interactions, and samples mini-batches beyond that.
+    """
+    if cfg.batching != "auto":
+        return cfg.batching == "minibatch"
+    return int(graph.data["user", "rates", "title"].edge_index.shape[1]) > cfg.full_batch_max_edges
+
+
+class _Epoch:
+    """One training epoch's random split of the train edges.
+
+    A fraction ``mp_ratio`` of the interactions carries messages; the rest are the targets, so
+    a user never predicts a title she is aggregating (no identity shortcut).
+    """
+
+    def __init__(self, graph: GraphData, cfg: TrainConfig, gen: torch.Generator) -> None:
+        store = graph.data["user", "rates", "title"]
+        keep = torch.rand(store.edge_index.shape[1], generator=gen) < cfg.mp_ratio
+        self.mp = store.edge_index[:, keep]
+        self.sup = store.edge_index[:, ~keep]
+        self.sup_w = store.edge_weight[~keep]
+
+
+def _full_batch_epoch(
+    model: GraphSAGERec,
+    opt: torch.optim.Optimizer,
+    graph: GraphData,
+    base: EdgeDict,
+    cfg: TrainConfig,
+    gen: torch.Generator,
+    device: str,
+) -> float:
+    """Full-graph steps: users in batches of ``user_batch``, full softmax over all titles."""
+    split = _Epoch(graph, cfg, gen)
+    n_users, n_titles = len(graph.ids["user"]), len(graph.ids["title"])
+    edges = dict(base)
+    edges[("user", "rates", "title")] = split.mp.to(device)
+    edges[("title", "rated_by", "user")] = split.mp.flip(0).to(device)
+    order = torch.randperm(n_users, generator=gen)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(n_users)
+    batch_of = rank[split.sup[0]] // cfg.user_batch
+    total, steps = 0.0, 0
+    for b in torch.unique(batch_of).tolist():
+        sel = batch_of == b
+        title_mask = (torch.rand(n_titles, generator=gen) >= cfg.title_id_dropout).float()
+        loss = _step_loss(
+            model,
+            edges,
+            split.sup[:, sel].to(device),
+            split.sup_w[sel].to(device),
+            cfg,
+            title_mask.to(device),
+        )
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total, steps = total + float(loss.detach()), steps + 1
+    return total / max(steps, 1)
+
+
+def _minibatch_epoch(
+    model: GraphSAGERec,
+    opt: torch.optim.Optimizer,
+    graph: GraphData,
+    cfg: TrainConfig,
+    gen: torch.Generator,
+    device: str,
+) -> float:
+    """Sampled steps: ``LinkNeighborLoader`` over the target edges, sampled softmax.
+
+    Each batch holds ``edge_batch`` target edges, one uniformly drawn negative title per edge,
+    and the ``fanout``-neighbour subgraph around them, so memory does not grow with the graph.
+    A target's candidates are every title of the batch (the other targets and the
+    negatives); logits are corrected by the log of each title's expected count in a batch
+    (in-batch negatives follow popularity), and the user's other targets are masked out.
+    """
+    from torch_geometric.data import HeteroData
+    from torch_geometric.loader import LinkNeighborLoader
+    from torch_geometric.sampler import NegativeSampling
+
+    from gnn.sampling import TorchNeighborSampler
+
+    split = _Epoch(graph, cfg, gen)
+    n_titles = len(graph.ids["title"])
+    data = HeteroData()
+    for kind, keys in graph.ids.items():
+        data[kind].num_nodes = len(keys)
+    for rel, index in model_edges(graph, rates=split.mp).items():
+        data[rel].edge_index = index
+    fanouts = {rel: [cfg.fanout] * cfg.num_layers for rel in data.edge_types}
+    loader = LinkNeighborLoader(
+        data,
+        num_neighbors=fanouts,
+        edge_label_index=(("user", "rates", "title"), split.sup),
+        batch_size=cfg.edge_batch,
+        shuffle=True,
+        neg_sampling=NegativeSampling("triplet", amount=1),
+        neighbor_sampler=TorchNeighborSampler(data, num_neighbors=fanouts),
+    )
+    # Expected occurrences of each title among a batch's candidates (logQ correction).
+    degree = torch.bincount(split.sup[1], minlength=n_titles).float()
+    expected = cfg.edge_batch * (degree / max(split.sup.shape[1], 1) + 1.0 / n_titles)
+    log_q = torch.log(expected.clamp(min=1e-9))
+    total, steps = 0.0, 0
+    for batch in loader:
+        n_id = {kind: batch[kind].n_id.to(device) for kind in batch.node_types}
+        edges = {rel: batch[rel].edge_index.to(device) for rel in batch.edge_types}
+        n_local = n_id["title"].shape[0]
+        title_mask = (torch.rand(n_local, generator=gen) >= cfg.title_id_dropout).float()
+        emb = model.forward_subgraph(n_id, edges, title_mask.to(device))
+        src = batch["user"].src_index.to(device)
+        pos = batch["title"].dst_pos_index.to(device)
+        cand = torch.unique(torch.cat([pos, batch["title"].dst_neg_index.view(-1).to(device)]))
+        target = torch.searchsorted(cand, pos)
+        logits = emb["user"][src] @ emb["title"][cand].T / cfg.temperature
+        logits = logits + emb["bias"][cand] - log_q.to(device)[n_id["title"][cand]]
+        # The user's other targets in this batch are positives, not negatives.
+        users, row_user = torch.unique(src, return_inverse=True)
+        positives = torch.zeros(len(users), len(cand), dtype=torch.bool, device=device)
+        positives[row_user, target] = True
+        others = positives[row_user]
+        others[torch.arange(len(target), device=device), target] = False
+        logits = logits.masked_fill(others, -torch.inf)
+        weight = split.sup_w[batch["user", "rates", "title"].input_id].to(device)
+        log_prob = logits.gather(1, target.unsqueeze(1)).squeeze(1) - torch.logsumexp(logits, 1)
+        loss = -(log_prob * weight).sum() / weight.sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total, steps = total + float(loss.detach()), steps + 1
+    return total / max(steps, 1)
+
+
 def train_model(
     graph: GraphData,
     cfg: TrainConfig,
@@ -129,6 +273,9 @@ def train_model(
     device: str = "cpu",
 ) -> TrainResult:
     """Train GraphSAGE on the interaction edges of ``graph``.
+
+    Small graphs take full-graph steps with a full softmax over titles; large ones (see
+    :func:`uses_minibatches`) take ``LinkNeighborLoader`` mini-batches with a sampled softmax.
 
     Args:
         graph: Graph whose ``(user, rates, title)`` edges are the training positives.
@@ -148,39 +295,16 @@ def train_model(
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     base = {rel: idx.to(device) for rel, idx in model_edges(graph).items()}
-    store = graph.data["user", "rates", "title"]
-    inter, weights = store.edge_index, store.edge_weight
-    n_users, n_titles = len(graph.ids["user"]), len(graph.ids["title"])
-    result = TrainResult(model=model)
+    minibatch = uses_minibatches(graph, cfg)
+    result = TrainResult(model=model, minibatch=minibatch)
     best_state, bad = copy.deepcopy(model.state_dict()), 0
     for epoch in range(1, cfg.epochs + 1):
         model.train()
-        keep = torch.rand(inter.shape[1], generator=gen) < cfg.mp_ratio
-        mp, sup, sup_w = inter[:, keep], inter[:, ~keep], weights[~keep]
-        edges = dict(base)
-        edges[("user", "rates", "title")] = mp.to(device)
-        edges[("title", "rated_by", "user")] = mp.flip(0).to(device)
-        order = torch.randperm(n_users, generator=gen)
-        rank = torch.empty_like(order)
-        rank[order] = torch.arange(n_users)
-        batch_of = rank[sup[0]] // cfg.user_batch
-        total, steps = 0.0, 0
-        for b in torch.unique(batch_of).tolist():
-            sel = batch_of == b
-            title_mask = (torch.rand(n_titles, generator=gen) >= cfg.title_id_dropout).float()
-            loss = _step_loss(
-                model,
-                edges,
-                sup[:, sel].to(device),
-                sup_w[sel].to(device),
-                cfg,
-                title_mask.to(device),
-            )
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total, steps = total + float(loss.detach()), steps + 1
-        result.losses.append(total / max(steps, 1))
+        if minibatch:
+            loss = _minibatch_epoch(model, opt, graph, cfg, gen, device)
+        else:
+            loss = _full_batch_epoch(model, opt, graph, base, cfg, gen, device)
+        result.losses.append(loss)
         ndcg: float | None = None
         if validate is not None and (epoch % cfg.eval_every == 0 or epoch == cfg.epochs):
             ndcg = validate(encode(model, graph))

@@ -120,3 +120,32 @@ def test_training_is_seeded_and_loss_falls(clustered: Dataset) -> None:
     assert first.losses[-1] < first.losses[0]
     emb = encode(first.model, graph)
     assert set(emb) == {"user", "title", "bias"}
+
+
+def test_auto_batching_switches_to_minibatches_on_large_graphs(clustered: Dataset) -> None:
+    from gnn.train import uses_minibatches
+
+    graph = build_graph(records_from_dataset(clustered))
+    edges = graph.data["user", "rates", "title"].edge_index.shape[1]
+    assert not uses_minibatches(graph, TrainConfig(full_batch_max_edges=edges))
+    assert uses_minibatches(graph, TrainConfig(full_batch_max_edges=edges - 1))
+    assert uses_minibatches(graph, TrainConfig(batching="minibatch"))
+    assert not uses_minibatches(graph, TrainConfig(batching="full", full_batch_max_edges=0))
+
+
+def test_minibatch_training_is_seeded_learns_and_beats_popularity() -> None:
+    from gnn.baselines import fit_mostpop
+    from gnn.evaluate import fit_graphsage
+
+    ds = clustered_dataset(per_user=9, users_per_cluster=25)
+    split = make_split(ds, seed=0)
+    cfg = TrainConfig(dim=16, epochs=30, eval_every=5, seed=2, batching="minibatch", edge_batch=64)
+    graph = build_graph(records_from_dataset(ds))
+    first, second = train_model(graph, cfg), train_model(graph, cfg)
+    assert first.minibatch and first.losses == second.losses
+    assert sum(first.losses[-5:]) < sum(first.losses[:5])
+    sage = fit_graphsage(ds, split, k=5, grid={"temperature": [0.2]}, base=cfg)
+    pop = fit_mostpop(split, k=5)
+    sage_recall, sage_ndcg, _ = evaluate_scores(sage.score, split, 5, "test")
+    pop_recall, pop_ndcg, _ = evaluate_scores(pop.score, split, 5, "test")
+    assert sage_ndcg > pop_ndcg and sage_recall > pop_recall
