@@ -22,11 +22,14 @@ from gnn.protocol import ScoreFn, Split, evaluate_scores
 __all__ = ["GRIDS", "Fitted", "fit_ease", "fit_ials", "fit_itemknn", "fit_lightgcn", "fit_mostpop"]
 
 GRIDS: dict[str, dict[str, list[Any]]] = {
-    "itemknn": {"neighbours": [10, 20, 50, 100, 200, 500], "shrink": [0.0, 10.0, 50.0, 100.0]},
+    "itemknn": {
+        "neighbours": [5, 10, 20, 50, 100, 200, 500],
+        "shrink": [0.0, 10.0, 50.0, 100.0],
+    },
     "ials": {
-        "factors": [64, 128, 256],
-        "regularization": [0.01, 0.1, 1.0],
-        "alpha": [1.0, 5.0, 20.0],
+        "factors": [64, 128, 256, 512],
+        "regularization": [0.1, 1.0, 10.0, 100.0, 1000.0],
+        "alpha": [0.5, 1.0, 5.0, 20.0, 50.0],
         "iterations": [15],
     },
     "ease": {"lambda": [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0]},
@@ -149,19 +152,24 @@ def fit_ease(split: Split, k: int = 20, grid: dict[str, list[Any]] | None = None
     """
     grid = grid or GRIDS["ease"]
     active = np.flatnonzero(np.asarray(split.train.sum(0)).ravel() > 0)
-    x = split.train[:, active].astype(np.float64)
+    x = split.train[:, active].astype(np.float32)
+    # float32 throughout: the Gram matrix holds exact integer counts, and XᵀX + λI (λ ≥ 20) is
+    # well conditioned; it halves time and memory (3 item × item matrices at the peak, 3.7 GB
+    # for 17,632 items), which bound the catalogues EASE can be run on.
     gram = torch.from_numpy((x.T @ x).toarray())
-    diag = torch.arange(len(active))
     train = split.train[:, active].tocsr()
     active_t = torch.from_numpy(active)
 
     def build(**params: float) -> ScoreFn:
         g = gram.clone()
-        g[diag, diag] += params["lambda"]
+        g.diagonal().add_(params["lambda"])
         # XᵀX + λI is symmetric positive definite: a Cholesky inverse costs half of an LU one.
-        p = torch.cholesky_inverse(torch.linalg.cholesky(g))
-        b = (p / (-torch.diagonal(p))).float()
-        b[diag, diag] = 0.0
+        chol = torch.linalg.cholesky(g)
+        del g
+        b = torch.cholesky_inverse(chol)
+        del chol
+        b.div_(-b.diagonal().clone())  # B = -P / diag(P), column by column
+        b.diagonal().zero_()
 
         def score(users: np.ndarray) -> torch.Tensor:
             part = _rows(train, users) @ b

@@ -4,8 +4,15 @@ Layer 0 gives every node a learnable id embedding (feature nodes too, so a title
 the mean of its genre/person/keyword embeddings after one layer). Each layer is a
 ``HeteroConv`` of explicit per-relation ``SAGEConv``s (mean aggregation, root weight):
 title ← users who interacted, title ← its features, user ← titles interacted with,
-user ← friends. Node outputs are the sum over layers (a residual "jumping knowledge"), L2
-normalised; a user–title score is a cosine divided by a temperature.
+user ← friends. Node outputs are the id embedding plus each layer's output (a residual
+"jumping knowledge"), L2 normalised; a user–title score is a cosine divided by a temperature,
+plus a per-title bias.
+
+With ``rezero`` (the default) each layer's output is added through a learnable gate per node
+type that starts at zero (Bachlechner et al., ReZero, 2020): training starts as a matrix
+factorisation of the id embeddings and opens the message passing as far as it lowers the loss.
+Without the gates, the freshly initialised aggregations drowned the id embeddings and the
+model ended below plain factorisation (docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -59,6 +66,8 @@ class GraphSAGERec(nn.Module):
         use_friends: Whether user ← friend messages are used.
         user_id_embedding: Whether users have learnable id embeddings; without them a user is
             known only through her titles and friends (fully inductive users).
+        rezero: Gate each layer's output with a learnable scalar per node type, initially 0.
+        title_from_users: Whether titles aggregate the users who interacted with them.
     """
 
     def __init__(
@@ -69,6 +78,8 @@ class GraphSAGERec(nn.Module):
         dropout: float = 0.1,
         use_friends: bool = True,
         user_id_embedding: bool = True,
+        rezero: bool = False,
+        title_from_users: bool = True,
     ) -> None:
         super().__init__()
         self.user_id_embedding = user_id_embedding
@@ -81,13 +92,17 @@ class GraphSAGERec(nn.Module):
             nn.init.normal_(cast(nn.Embedding, table).weight, std=0.1)
         #: Per-title popularity bias added to user-title logits (not to title-title cosine).
         self.title_bias = nn.Parameter(torch.zeros(max(num_nodes.get("title", 0), 1)))
+        self.rezero = rezero
+        #: ``[num_layers, 2]`` gates of the user and title outputs of each layer (``rezero``).
+        self.gates = nn.Parameter(torch.zeros(num_layers, 2))
         self.convs = nn.ModuleList()
         self.relations: list[set[tuple[str, str, str]]] = []
         for _ in range(num_layers):
             rels: dict[tuple[str, str, str], SAGEConv] = {
-                ("user", "rates", "title"): SAGEConv(dim, dim),
                 ("title", "rated_by", "user"): SAGEConv(dim, dim),
             }
+            if title_from_users:
+                rels[("user", "rates", "title")] = SAGEConv(dim, dim)
             if use_friends:
                 rels[("user", "friend", "user")] = SAGEConv(dim, dim)
             for kind in FEATURE_TYPES:
@@ -170,7 +185,14 @@ class GraphSAGERec(nn.Module):
             for kind in ("user", "title"):
                 if kind in new:
                     x[kind] = new[kind] if layer == last else F.leaky_relu(new[kind], 0.1)
-            out = {kind: out[kind] + x[kind] for kind in out}
+            if self.rezero:
+                gate = self.gates[layer]
+                out = {
+                    "user": out["user"] + gate[0] * x["user"],
+                    "title": out["title"] + gate[1] * x["title"],
+                }
+            else:
+                out = {kind: out[kind] + x[kind] for kind in out}
         result = {kind: F.normalize(v, dim=-1) for kind, v in out.items()}
         result["bias"] = bias
         return result

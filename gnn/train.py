@@ -28,7 +28,21 @@ __all__ = ["TrainConfig", "TrainResult", "encode", "model_edges", "train_model"]
 
 
 class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Hyperparameters of GraphSAGE training (flags or a TOML file of the same names)."""
+    """Hyperparameters of GraphSAGE training (flags or a TOML file of the same names).
+
+    Model: ``dim``, ``num_layers``, ``dropout`` (on layer inputs), ``use_friends`` (user ←
+    friend messages), ``user_id_embedding``, ``rezero`` (each layer's output enters through a
+    gate that starts at 0, so training starts from the id embeddings and opens the message
+    passing only as far as it helps), ``title_from_users`` (title ← user messages).
+    Objective: ``temperature`` of the cosine softmax; each epoch a fraction ``mp_ratio`` of
+    the train interactions carries messages and the rest are targets; ``title_id_dropout``.
+    Optimisation: Adam ``lr``, ``weight_decay``, at most ``epochs``, validation every
+    ``eval_every`` epochs, early stop after ``patience`` evaluations without improvement.
+    Batching: ``batching`` (``auto`` = full-graph steps up to ``full_batch_max_edges``
+    interactions, ``LinkNeighborLoader`` mini-batches beyond); ``user_batch`` users per
+    full-graph step; ``edge_batch`` target edges and ``fanout`` sampled neighbours per relation
+    and layer per mini-batch.
+    """
 
     dim: int = 128
     num_layers: int = 1
@@ -44,6 +58,8 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     user_batch: int = 2048
     use_friends: bool = True
     user_id_embedding: bool = True
+    rezero: bool = True
+    title_from_users: bool = True
     seed: int = 0
     batching: Literal["auto", "full", "minibatch"] = "auto"
     full_batch_max_edges: int = 3_000_000
@@ -97,6 +113,8 @@ def build_model(graph: GraphData, cfg: TrainConfig) -> GraphSAGERec:
         cfg.dropout,
         cfg.use_friends,
         cfg.user_id_embedding,
+        cfg.rezero,
+        cfg.title_from_users,
     )
 
 
@@ -121,6 +139,7 @@ def _step_loss(
     cfg: TrainConfig,
     title_mask: torch.Tensor,
 ) -> torch.Tensor:
+    """Weighted softmax cross-entropy of each target title against every title."""
     emb = model(edges, title_id_mask=title_mask)
     users, local = torch.unique(sup[0], return_inverse=True)
     logits = user_scores(emb, users, cfg.temperature)
