@@ -53,13 +53,13 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     epochs: int = 300
     eval_every: int = 5
     patience: int = 6
-    mp_ratio: float = 0.5
+    mp_ratio: float = 0.35
     title_id_dropout: float = 0.2
     user_batch: int = 2048
     use_friends: bool = True
     user_id_embedding: bool = True
     rezero: bool = True
-    title_from_users: bool = True
+    title_from_users: bool = False
     seed: int = 0
     batching: Literal["auto", "full", "minibatch"] = "auto"
     full_batch_max_edges: int = 3_000_000
