@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--titles", type=int, default=10_000)
     parser.add_argument("--per-user", type=float, default=20.0)
     parser.add_argument("--batch-size", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the loaded data afterwards")
     parser.add_argument("--json", action="store_true", help="print one JSON line (used internally)")
     args = parser.parse_args()

@@ -5,8 +5,9 @@ the mean of its genre/person/keyword embeddings after one layer). Each layer is 
 ``HeteroConv`` of explicit per-relation ``SAGEConv``s (mean aggregation, root weight):
 user ← titles interacted with, user ← friends, title ← its features (genres, people,
 keywords) and, with ``title_from_users``, title ← users who interacted (off by default: it
-lowered validation NDCG on ml-latest-small and FilmTrust and changed nothing on Last.fm). Node outputs are the id embedding plus each layer's output (a residual
-"jumping knowledge"), L2 normalised; a user–title score is a cosine divided by a temperature,
+lowered validation NDCG on ml-latest-small and FilmTrust and changed nothing on Last.fm).
+Node outputs are the id embedding plus each layer's output (a residual "jumping knowledge"),
+L2 normalised; a user–title score is a cosine divided by a temperature,
 plus a per-title bias.
 
 With ``rezero`` (the default) each layer's output is added through a learnable gate per node

@@ -71,7 +71,7 @@ def load_source(
     path: Path | None,
     *,
     batch_size: int = 10_000,
-    workers: int = 1,
+    workers: int = 2,
     progress: Progress | None = None,
     **options: Any,
 ) -> LoadResult:

@@ -10,6 +10,7 @@ A producer thread turns records into rows while the previous batch is being writ
 from __future__ import annotations
 
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -190,6 +191,24 @@ def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> No
     tx.run(query, params).consume()
 
 
+_RETRIES = 20
+
+
+def _write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> None:
+    """One batch in one write transaction, retried at once (then briefly later) when Neo4j
+    reports a transient error such as a deadlock between two concurrent batches."""
+    import neo4j.exceptions
+
+    for attempt in range(_RETRIES):
+        try:
+            session.execute_write(_run, query, params)
+            return
+        except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired):
+            if attempt == _RETRIES - 1:
+                raise
+            time.sleep(min(0.01 * 2**attempt, 1.0) * random.random())
+
+
 def write_dataset(
     driver: neo4j.Driver,
     settings: Settings,
@@ -198,7 +217,7 @@ def write_dataset(
     dataset_tag: str | None = None,
     batch_size: int = 10_000,
     progress: Progress | None = None,
-    workers: int = 1,
+    workers: int = 2,
 ) -> LoadCounts:
     """Write a dataset (materialised or streamed) into the graph, idempotently.
 
@@ -243,9 +262,11 @@ def write_dataset(
 
     def write(query: str, rows: list[dict[str, Any]], records: int) -> int:
         if not hasattr(local, "session"):
-            local.session = driver.session(database=db)
+            # No driver-side retry delay: concurrent batches can deadlock on the locks Neo4j
+            # takes when a node's relationships are regrouped; _write_batch retries at once.
+            local.session = driver.session(database=db, max_transaction_retry_time=0)
             sessions.append(local.session)
-        local.session.execute_write(_run, cypher.load(query), {**params, "rows": rows})
+        _write_batch(local.session, cypher.load(query), {**params, "rows": rows})
         return records
 
     sessions: list[neo4j.Session] = []

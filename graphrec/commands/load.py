@@ -104,7 +104,7 @@ def load(
     ),
     id_prefix: str = typer.Option("", help="Prefix for every id (datasets with clashing ids)."),
     batch_size: int = typer.Option(10_000, min=100, max=100_000, help="Rows per transaction."),
-    workers: int = typer.Option(1, min=1, max=8, help="Concurrent relationship transactions."),
+    workers: int = typer.Option(2, min=1, max=8, help="Concurrent relationship transactions."),
     skip_bad_lines: bool = typer.Option(False, help="Skip malformed lines and report how many."),
     users: int = typer.Option(2_000, min=1, help="synthetic: number of users."),
     titles: int = typer.Option(1_000, min=12, help="synthetic: number of titles."),
@@ -152,7 +152,7 @@ def run_load(
     options: dict[str, object],
     *,
     batch_size: int = 10_000,
-    workers: int = 1,
+    workers: int = 2,
 ) -> LoadResult:
     """Load one source with progress bars (plain lines off a terminal), then print a summary.
 
