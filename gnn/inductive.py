@@ -75,6 +75,29 @@ def _write(
     write_back.write_embeddings(drv, settings, kind, ids, vectors, version)
 
 
+def _rewrite_known(
+    drv: neo4j.Driver,
+    settings: Settings,
+    kind: write_back.Kind,
+    art: artifacts.Artifact,
+    version: str,
+    wanted_ids: Sequence[str] | None,
+    k: int,
+) -> tuple[int, list[str]]:
+    """Write again, from the trained embeddings, the wanted nodes the model already knows.
+
+    Returns how many were written and the sorted ids the model has never seen (to embed).
+    """
+    wanted = list(wanted_ids) if wanted_ids is not None else _lacking(drv, settings, kind, version)
+    known = art.graph.index(kind)
+    old = [n for n in wanted if n in known]
+    if old:
+        rows = torch.tensor([known[n] for n in old])
+        vectors = art.embeddings[kind][rows]
+        _write(drv, settings, kind, art, version, old, vectors, k, self_rows=rows)
+    return len(old), sorted({n for n in wanted if n not in known})
+
+
 @torch.no_grad()
 def _forward(art: artifacts.Artifact, kind: str, extra: int, edges_extra: dict) -> torch.Tensor:
     from gnn.train import model_edges
@@ -111,22 +134,8 @@ def embed_new_titles(
         NoPromotedModelError: No model is promoted.
     """
     record, art = _promoted(driver, settings)
-    wanted = (
-        list(title_ids)
-        if title_ids is not None
-        else _lacking(driver, settings, "title", record.version)
-    )
-    if not wanted:
-        return 0
+    done, new = _rewrite_known(driver, settings, "title", art, record.version, title_ids, k)
     known = art.graph.index("title")
-    old = [t for t in wanted if t in known]
-    if old:
-        rows = torch.tensor([known[t] for t in old])
-        _write(
-            driver, settings, "title", art, record.version, old, art.embeddings["title"][rows], k,
-            self_rows=rows,
-        )  # fmt: skip
-    new = sorted({t for t in wanted if t not in known})
     if new:
         recs = export_records(driver, settings, title_ids=new)
         base = len(known)
@@ -143,7 +152,7 @@ def embed_new_titles(
                 extra[(kind, "describes", "title")] = torch.tensor(pairs, dtype=torch.long).t()
         vectors = _forward(art, "title", len(new), extra)
         _write(driver, settings, "title", art, record.version, new, vectors, k)
-    return len(old) + len(new)
+    return done + len(new)
 
 
 def embed_new_users(
@@ -169,22 +178,8 @@ def embed_new_users(
         NoPromotedModelError: No model is promoted.
     """
     record, art = _promoted(driver, settings)
-    wanted = (
-        list(user_ids)
-        if user_ids is not None
-        else _lacking(driver, settings, "user", record.version)
-    )
-    if not wanted:
-        return 0
+    done, new = _rewrite_known(driver, settings, "user", art, record.version, user_ids, k)
     known = art.graph.index("user")
-    old = [u for u in wanted if u in known]
-    if old:
-        rows = torch.tensor([known[u] for u in old])
-        _write(
-            driver, settings, "user", art, record.version, old, art.embeddings["user"][rows], k,
-            self_rows=rows,
-        )  # fmt: skip
-    new = sorted({u for u in wanted if u not in known})
     if new:
         recs = export_records(driver, settings, user_ids=new)
         titles = art.graph.index("title")
@@ -206,4 +201,4 @@ def embed_new_users(
             extra[("user", "friend", "user")] = torch.cat([index, index.flip(0)], dim=1)
         vectors = _forward(art, "user", len(new), extra)
         _write(driver, settings, "user", art, record.version, new, vectors, k)
-    return len(old) + len(new)
+    return done + len(new)
