@@ -11,5 +11,5 @@ CALL (a) {
 WITH a, row
 UNWIND row.targets AS target
 MATCH (b:Title {titleId: target.id})
-CREATE (a)-[r:SIMILAR_TO {model: $model, modelVersion: $version}]->(b)
-SET r.score = target.score, r.rank = target.rank, r.computedAt = $computed_at
+CREATE (a)-[:SIMILAR_TO {model: $model, modelVersion: $version, score: target.score,
+                          rank: target.rank, computedAt: $computed_at}]->(b)

@@ -7,12 +7,13 @@ edges are written next to the serving version's, and old versions are deleted af
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 
 import cypher
+from graph.batches import write_all
 
 if TYPE_CHECKING:
     import neo4j
@@ -115,6 +116,7 @@ def write_similar(
     version: str,
     batch_edges: int = 10_000,
     progress: Progress | None = None,
+    workers: int = 2,
 ) -> int:
     """Write ``SIMILAR_TO`` (titles) or ``SIMILAR_USER`` (users) edges of one model version.
 
@@ -133,6 +135,7 @@ def write_similar(
         version: Model version.
         batch_edges: Edges per transaction.
         progress: Called with (edges written so far, total edges).
+        workers: Batches written concurrently.
 
     Returns:
         The number of edges written.
@@ -142,28 +145,35 @@ def write_similar(
     finite = scores.isfinite()
     idx, val, ok = indices.tolist(), scores.clamp(-1.0, 1.0).tolist(), finite.tolist()
     total = int(finite.sum())
-    written, rows, pending = 0, [], 0
-    with drv.session(database=settings.neo4j_database) as session:
+    written = 0
+
+    def batches() -> Iterator[tuple[list[dict[str, Any]], int]]:
+        rows: list[dict[str, Any]] = []
+        pending = 0
         for source, nbrs, vals, oks in zip(source_ids, idx, val, ok, strict=True):
             targets = [
                 {"id": target_ids[j], "score": float(s), "rank": r + 1}
                 for r, (j, s, good) in enumerate(zip(nbrs, vals, oks, strict=True))
                 if good
             ]
-            if not targets:
-                continue
-            rows.append({"source": source, "targets": targets})
-            pending += len(targets)
+            if targets:
+                rows.append({"source": source, "targets": targets})
+                pending += len(targets)
             if pending >= batch_edges:
-                session.execute_write(_run, query, {**params, "rows": rows})
-                written, rows, pending = written + pending, [], 0
-                if progress:
-                    progress(written, total)
+                yield rows, pending
+                rows, pending = [], 0
         if rows:
-            session.execute_write(_run, query, {**params, "rows": rows})
-            written += pending
-            if progress:
-                progress(written, total)
+            yield rows, pending
+
+    def done(edges: int) -> None:
+        nonlocal written
+        written += edges
+        if progress:
+            progress(written, total)
+
+    # Each batch replaces its own sources' edges: batches never touch the same source, so two
+    # can run at once (a deadlock on a shared target is retried by write_all).
+    write_all(drv, settings.neo4j_database, query, batches(), params, workers=workers, on_done=done)
     return written
 
 

@@ -10,16 +10,15 @@ A producer thread turns records into rows while the previous batch is being writ
 from __future__ import annotations
 
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 import cypher
+from graph.batches import ParallelWriter
 from graph.dataset import Dataset, Friendship, Interaction, Person, Title, User
 from loaders.build import NO_GENRES
 from loaders.stream import DatasetStream, as_stream
@@ -191,24 +190,6 @@ def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> No
     tx.run(query, params).consume()
 
 
-_RETRIES = 20
-
-
-def _write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> None:
-    """One batch in one write transaction, retried at once (then briefly later) when Neo4j
-    reports a transient error such as a deadlock between two concurrent batches."""
-    import neo4j.exceptions
-
-    for attempt in range(_RETRIES):
-        try:
-            session.execute_write(_run, query, params)
-            return
-        except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired):
-            if attempt == _RETRIES - 1:
-                raise
-            time.sleep(min(0.01 * 2**attempt, 1.0) * random.random())
-
-
 def write_dataset(
     driver: neo4j.Driver,
     settings: Settings,
@@ -258,57 +239,32 @@ def write_dataset(
         ),
     ]
     db = settings.neo4j_database
-    local = threading.local()
+    phase_now = ""
 
-    def write(query: str, rows: list[dict[str, Any]], records: int) -> int:
-        if not hasattr(local, "session"):
-            # No driver-side retry delay: concurrent batches can deadlock on the locks Neo4j
-            # takes when a node's relationships are regrouped; _write_batch retries at once.
-            local.session = driver.session(database=db, max_transaction_retry_time=0)
-            sessions.append(local.session)
-        _write_batch(local.session, cypher.load(query), {**params, "rows": rows})
-        return records
-
-    sessions: list[neo4j.Session] = []
-    try:
-        with ThreadPoolExecutor(max(1, workers), thread_name_prefix="graphrec-load") as pool:
-            for phase, rows in phases:
-                parallel = workers if phase in ("friendships", "interactions") else 1
-                pending: dict[Future[int], str] = {}
-                for query, payload, records in _prefetch(_batches(rows, batch_size)):
-                    while len(pending) >= parallel:
-                        _collect(pending, counts, phase, sizes, progress)
-                    pending[pool.submit(write, query, payload, records)] = query
-                while pending:
-                    _collect(pending, counts, phase, sizes, progress)
-        with driver.session(database=db) as session:
-            for start in range(0, len(title_ids), batch_size):
-                ids = title_ids[start : start + batch_size]
-                session.execute_write(_run, cypher.load("load_set_popularity"), {"ids": ids})
-                if progress:
-                    progress("popularity", len(ids), len(title_ids))
-    finally:
-        for open_session in sessions:
-            open_session.close()
-    counts.seconds = time.perf_counter() - started
-    return counts
-
-
-def _collect(
-    pending: dict[Future[int], str],
-    counts: LoadCounts,
-    phase: str,
-    sizes: dict[str, int | None],
-    progress: Progress | None,
-) -> None:
-    """Wait for at least one batch to finish, count it and report progress."""
-    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    for future in done:
-        query = pending.pop(future)
-        written = future.result()
+    def done(value: tuple[str, int]) -> None:
+        query, written = value
         _count(counts, query, written)
         if progress:
-            progress(phase, written, sizes.get(phase))
+            progress(phase_now, written, sizes.get(phase_now))
+
+    with ParallelWriter(driver, db, workers=workers, on_done=done) as writer:
+        for phase, rows in phases:
+            phase_now = phase
+            # Nodes one batch at a time (MERGE on a unique key); relationships concurrently.
+            limit = workers if phase in ("friendships", "interactions") else 1
+            for query, payload, records in _prefetch(_batches(rows, batch_size)):
+                writer.submit(
+                    cypher.load(query), {**params, "rows": payload}, (query, records), limit=limit
+                )
+            writer.drain()
+    with driver.session(database=db) as session:
+        for start in range(0, len(title_ids), batch_size):
+            ids = title_ids[start : start + batch_size]
+            session.execute_write(_run, cypher.load("load_set_popularity"), {"ids": ids})
+            if progress:
+                progress("popularity", len(ids), len(title_ids))
+    counts.seconds = time.perf_counter() - started
+    return counts
 
 
 def _count(counts: LoadCounts, query: str, n: int) -> None:

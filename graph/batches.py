@@ -1,0 +1,140 @@
+"""Batched writes from several sessions at once, each batch one transaction retried at once.
+
+Bulk writers (the loaders, the GNN write-back) send ``UNWIND $rows`` batches. Two batches in
+flight keep both Neo4j's cores busy while Python builds the next; when two concurrent batches
+deadlock on a shared node, Neo4j aborts one with a transient error and it is retried
+immediately (the driver's own retry waits a second or more, which halves the throughput).
+Every batch must be idempotent, as every bulk statement of the project is.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import neo4j
+
+__all__ = ["ParallelWriter", "write_batch"]
+
+T = TypeVar("T")
+
+#: Attempts per batch before a transient error is raised to the caller.
+RETRIES = 20
+
+
+def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> None:
+    tx.run(query, params).consume()
+
+
+def write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> None:
+    """Run one batch in one write transaction, retried at once (then briefly later) when Neo4j
+    reports a transient error such as a deadlock between two concurrent batches."""
+    import neo4j.exceptions
+
+    for attempt in range(RETRIES):
+        try:
+            session.execute_write(_run, query, params)
+            return
+        except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired):
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(min(0.01 * 2**attempt, 1.0) * random.random())
+
+
+class ParallelWriter:
+    """Up to ``workers`` batches in flight, one session per worker thread.
+
+    ``submit`` blocks while ``workers`` batches are pending, so memory stays bounded by the
+    batches in flight; ``on_done`` is called in the submitting thread with each finished
+    batch's value. Use as a context manager: leaving it waits for every batch and closes the
+    sessions; the first failed batch's error is raised.
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        *,
+        workers: int = 2,
+        on_done: Callable[[Any], None] | None = None,
+    ) -> None:
+        self._driver = driver
+        self._database = database
+        self._workers = max(1, workers)
+        self._on_done = on_done
+        self._local = threading.local()
+        self._sessions: list[neo4j.Session] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="graphrec-write")
+        self._pending: set[Future[Any]] = set()
+
+    def _session(self) -> neo4j.Session:
+        if not hasattr(self._local, "session"):
+            # No driver-side retry delay: write_batch retries transient errors at once.
+            session = self._driver.session(database=self._database, max_transaction_retry_time=0)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return self._local.session
+
+    def _write(self, query: str, params: dict[str, Any], value: T) -> T:
+        write_batch(self._session(), query, params)
+        return value
+
+    def submit(
+        self, query: str, params: dict[str, Any], value: Any = None, *, limit: int = 0
+    ) -> None:
+        """Queue one batch; ``value`` is handed to ``on_done`` when it is written.
+
+        ``limit`` (default ``workers``) is how many batches may be in flight: 1 for batches
+        that must not run concurrently with each other (e.g. node batches).
+        """
+        while len(self._pending) >= (limit or self._workers):
+            self._collect()
+        self._pending.add(self._pool.submit(self._write, query, params, value))
+
+    def drain(self) -> None:
+        """Wait for every pending batch."""
+        while self._pending:
+            self._collect()
+
+    def _collect(self) -> None:
+        done, _ = wait(self._pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            self._pending.discard(future)
+            value = future.result()
+            if self._on_done:
+                self._on_done(value)
+
+    def __enter__(self) -> ParallelWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.drain()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            for session in self._sessions:
+                session.close()
+
+
+def write_all(
+    driver: neo4j.Driver,
+    database: str,
+    query: str,
+    batches: Iterable[tuple[list[dict[str, Any]], Any]],
+    params: dict[str, Any],
+    *,
+    workers: int = 2,
+    on_done: Callable[[Any], None] | None = None,
+) -> None:
+    """Write every ``(rows, value)`` batch of one statement with up to ``workers`` in flight."""
+    with ParallelWriter(driver, database, workers=workers, on_done=on_done) as writer:
+        for rows, value in batches:
+            writer.submit(query, {**params, "rows": rows}, value)
