@@ -24,7 +24,7 @@ __all__ = ["GRIDS", "Fitted", "fit_ease", "fit_ials", "fit_itemknn", "fit_lightg
 GRIDS: dict[str, dict[str, list[Any]]] = {
     "itemknn": {
         "neighbours": [5, 10, 20, 50, 100, 200, 500],
-        "shrink": [0.0, 10.0, 50.0, 100.0],
+        "shrink": [0.0, 10.0, 50.0, 100.0, 200.0, 500.0, 1000.0],
     },
     "ials": {
         "factors": [128, 256, 512, 1024],
