@@ -1,0 +1,87 @@
+"""`graphrec demo` end to end on small synthetic data: it loads, trains, prints what it promises
+and serves recommendations with the key it printed."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    import neo4j
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"graphrec demo exited {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise AssertionError(f"graphrec demo did not serve within {timeout} s:\n{log.read_text()}")
+
+
+def test_demo_loads_trains_and_serves_with_the_printed_key(
+    graph_db: neo4j.Driver, tmp_path
+) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "demo.log"
+    command = [
+        str(Path(sys.executable).with_name("graphrec")),
+        "demo", "--users", "150", "--titles", "100", "--port", str(port), "--workers", "1",
+        "--retrain",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_serving(proc, log, base, timeout=600)
+        text = log.read_text()
+        key = re.search(r"dev API key\s+(\S+)", text)
+        assert key, text
+        assert re.search(r"Neo4j Browser\s+http://127\.0\.0\.1:\d+/browser/", text)
+        assert "MATCH (u:User" in text
+        user = re.search(r"recommendations\?user_id=([^&']+)&limit=5'", text)
+        assert user, text
+        assert text.count("curl -s") >= 15  # one call per endpoint
+
+        headers = {"Authorization": f"Bearer {key.group(1)}"}
+        response = httpx.get(
+            f"{base}/v1/recommendations",
+            params={"user_id": user.group(1), "limit": 5},
+            headers=headers,
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["model_version"], body  # the demo trained and promoted a model
+        assert 1 <= len(body["recommendations"]) <= 5
+        assert all(rec["explanation"]["reason"] for rec in body["recommendations"])
+        assert (
+            httpx.get(f"{base}/v1/recommendations", params={"user_id": user.group(1)}).status_code
+            == 401
+        )
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
