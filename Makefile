@@ -17,7 +17,9 @@ demo: setup  ## everything: servers, schema, data, model, then the API (DATA=mov
 
 test: setup  ## static checks, then the whole test suite against real Neo4j and Redis
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint:

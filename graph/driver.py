@@ -11,7 +11,7 @@ __all__ = ["async_driver", "driver", "session"]
 # The server's query notifications (an unknown property key on an empty graph, a planned
 # cartesian product of two index seeks) are logged by the driver as warnings on every run; they
 # are for query authors in Neo4j Browser, not for the service's logs.
-_NOTIFICATIONS = "OFF"
+_NOTIFICATIONS = neo4j.NotificationMinimumSeverity.OFF
 
 
 def driver(settings: Settings | None = None) -> neo4j.Driver:
