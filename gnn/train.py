@@ -173,6 +173,14 @@ class _Epoch:
         self.sup_w = store.edge_weight[~keep]
 
 
+def _step(opt: torch.optim.Optimizer, loss: torch.Tensor) -> float:
+    """One optimiser step on ``loss``; returns its value."""
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    return float(loss.detach())
+
+
 def _full_batch_epoch(
     model: GraphSAGERec,
     opt: torch.optim.Optimizer,
@@ -204,10 +212,7 @@ def _full_batch_epoch(
             cfg,
             title_mask.to(device),
         )
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total, steps = total + float(loss.detach()), steps + 1
+        total, steps = total + _step(opt, loss), steps + 1
     return total / max(steps, 1)
 
 
@@ -277,10 +282,7 @@ def _minibatch_epoch(
         weight = split.sup_w[batch["user", "rates", "title"].input_id].to(device)
         log_prob = logits.gather(1, target.unsqueeze(1)).squeeze(1) - torch.logsumexp(logits, 1)
         loss = -(log_prob * weight).sum() / weight.sum()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        total, steps = total + float(loss.detach()), steps + 1
+        total, steps = total + _step(opt, loss), steps + 1
     return total / max(steps, 1)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import torch
 
 import cypher
-from graph.batches import write_all
+from graph.batches import run_consumed, write_all
 
 if TYPE_CHECKING:
     import neo4j
@@ -97,10 +97,6 @@ def neighbours(
         val = val.masked_fill(idx == self_rows.unsqueeze(1), -torch.inf)
     val, order = torch.sort(val, dim=1, descending=True, stable=True)
     return idx.gather(1, order)[:, :k], val[:, :k]
-
-
-def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> None:
-    tx.run(query, params).consume()
 
 
 def write_similar(
@@ -197,7 +193,7 @@ def write_embeddings(
                     ids[lo : lo + batch_size], values[lo : lo + batch_size], strict=True
                 )
             ]
-            session.execute_write(_run, query, {"rows": rows, "version": version})
+            session.execute_write(run_consumed, query, {"rows": rows, "version": version})
     return len(ids)
 
 

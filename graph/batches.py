@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import neo4j
 
-__all__ = ["ParallelWriter", "write_batch"]
+__all__ = ["ParallelWriter", "run_consumed", "write_all", "write_batch"]
 
 T = TypeVar("T")
 
@@ -27,7 +27,8 @@ T = TypeVar("T")
 RETRIES = 20
 
 
-def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> None:
+def run_consumed(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> None:
+    """Transaction function: run one write statement and consume its result (safe to retry)."""
     tx.run(query, params).consume()
 
 
@@ -38,7 +39,7 @@ def write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> N
 
     for attempt in range(RETRIES):
         try:
-            session.execute_write(_run, query, params)
+            session.execute_write(run_consumed, query, params)
             return
         except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired):
             if attempt == RETRIES - 1:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 import cypher
-from graph.batches import ParallelWriter
+from graph.batches import ParallelWriter, run_consumed
 from graph.dataset import Dataset, Friendship, Interaction, Person, Title, User
 from loaders.build import NO_GENRES
 from loaders.stream import DatasetStream, as_stream
@@ -186,10 +186,6 @@ def _prefetch(batches: Iterator[_Batch], depth: int = 2) -> Iterator[_Payload]:
                 thread.join(0.05)
 
 
-def _run(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any]) -> None:
-    tx.run(query, params).consume()
-
-
 def write_dataset(
     driver: neo4j.Driver,
     settings: Settings,
@@ -239,28 +235,25 @@ def write_dataset(
         ),
     ]
     db = settings.neo4j_database
-    phase_now = ""
 
-    def done(value: tuple[str, int]) -> None:
-        query, written = value
+    def done(value: tuple[str, str, int]) -> None:
+        phase, query, written = value
         _count(counts, query, written)
         if progress:
-            progress(phase_now, written, sizes.get(phase_now))
+            progress(phase, written, sizes.get(phase))
 
     with ParallelWriter(driver, db, workers=workers, on_done=done) as writer:
         for phase, rows in phases:
-            phase_now = phase
             # Nodes one batch at a time (MERGE on a unique key); relationships concurrently.
             limit = workers if phase in ("friendships", "interactions") else 1
             for query, payload, records in _prefetch(_batches(rows, batch_size)):
-                writer.submit(
-                    cypher.load(query), {**params, "rows": payload}, (query, records), limit=limit
-                )
+                batch = {**params, "rows": payload}
+                writer.submit(cypher.load(query), batch, (phase, query, records), limit=limit)
             writer.drain()
     with driver.session(database=db) as session:
         for start in range(0, len(title_ids), batch_size):
             ids = title_ids[start : start + batch_size]
-            session.execute_write(_run, cypher.load("load_set_popularity"), {"ids": ids})
+            session.execute_write(run_consumed, cypher.load("load_set_popularity"), {"ids": ids})
             if progress:
                 progress("popularity", len(ids), len(title_ids))
     counts.seconds = time.perf_counter() - started
