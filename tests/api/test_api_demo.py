@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+from api_proxy import free_port
 
 if TYPE_CHECKING:
     import neo4j
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: float) -> None:
@@ -41,7 +35,7 @@ def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: f
 def test_demo_loads_trains_and_serves_with_the_printed_key(
     graph_db: neo4j.Driver, tmp_path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "demo.log"
     command = [
