@@ -97,15 +97,15 @@ async def because_you_watched(
     request_id: str,
 ) -> BecauseYouWatched:
     """One row per recent, strongly positive anchor: its GNN neighbours, else content ones."""
-    anchors = await recs.anchors(user_id, rows)
-    anchor_ids = [a.item_id for a in anchors]
-    gnn, content = await recs.similar_to(
-        anchor_ids,
-        model_version=model.version,
-        k=limit + len(anchor_ids) * 2,
-        filters=Filters(exclude=anchor_ids),
-        user_id=user_id,
+    found = await recs.home_sources(
+        user_id,
+        model=model,
+        sources=frozenset({"similar"}),
+        k=limit + rows * 2,
+        anchors=rows,
+        filters=Filters(),
     )
+    anchors, gnn, content = found.anchors, found.similar, found.content
     if content:
         metrics.fallbacks.labels(kind="content_similarity").inc()
     titles = await items.summaries(sorted({r["item_id"] for r in gnn + content}))
@@ -162,13 +162,9 @@ async def similar_items(
         NotFoundError: The title does not exist.
     """
     await items.get(item_id)
-    gnn, content = await recs.similar_to(
-        [item_id], model_version=model_version, k=limit, filters=Filters(exclude=[item_id])
-    )
-    source = "gnn" if gnn else "content"
+    source, chosen = await recs.more_like_this(item_id, model_version=model_version, k=limit)
     if source == "content":
         metrics.fallbacks.labels(kind="content_similarity").inc()
-    chosen = gnn or content
     titles = await items.summaries([r["item_id"] for r in chosen])
     result = []
     for rank, row in enumerate(chosen, start=1):

@@ -34,8 +34,10 @@ class Candidate(msgspec.Struct, kw_only=True):
     contributions: dict[str, float] = msgspec.field(default_factory=dict)
     anchor: TitleRef | None = None
     anchor_weight: float = 0.0
-    people: list[PersonRef] = msgspec.field(default_factory=list)
+    #: Friends and similar users behind the title: ``(relation, row)`` as the source gave them.
+    people: list[tuple[str, dict[str, Any]]] = msgspec.field(default_factory=list)
     shared: list[str] = msgspec.field(default_factory=list)
+    #: The genres behind the popular source (explanations name those the title is in).
     genres: list[str] = msgspec.field(default_factory=list)
     popular_basis: str | None = None
 
@@ -65,7 +67,9 @@ def _scaled(rows: list[dict[str, Any]], key: str = "score") -> dict[str, float]:
 
 
 def _add(cands: dict[str, Candidate], item_id: str, source: str, value: float) -> Candidate:
-    cand = cands.setdefault(item_id, Candidate(item_id=item_id))
+    cand = cands.get(item_id)
+    if cand is None:
+        cand = cands[item_id] = Candidate(item_id=item_id)
     cand.contributions[source] = cand.contributions.get(source, 0.0) + value
     return cand
 
@@ -111,26 +115,15 @@ def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
         for item_id, value in _scaled(source_rows).items():
             _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value)
         for row in source_rows:
-            people = row.get("friends") or row.get("users") or []
-            cands[row["item_id"]].people.extend(
-                PersonRef(
-                    user_id=p["user_id"],
-                    name=p.get("name"),
-                    relation=relation,
-                    how=list(p.get("how") or []),
-                    score=p.get("score"),
-                )
-                for p in people
-            )
+            cands[row["item_id"]].people.extend((relation, p) for p in row["people"] or [])
     for item_id, value in _scaled(rows.vector).items():
         _add(cands, item_id, "vector", SOURCE_WEIGHTS["vector"] * value)
-    popular = {r["item_id"]: r for r in rows.popular}
     best = max((float(r["score"]) for r in rows.popular), default=0.0)
-    for item_id, row in popular.items():
+    for row in rows.popular:
         value = math.log1p(float(row["score"])) / math.log1p(best) if best > 0 else 0.0
-        cand = _add(cands, item_id, "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
-        cand.popular_basis = row["basis"]
-        cand.genres = list(row["matched_genres"])
+        cand = _add(cands, row["item_id"], "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
+        cand.popular_basis = rows.popular_basis
+        cand.genres = list(rows.popular_genres)
     return cands
 
 
@@ -182,9 +175,20 @@ def diversify(
     return picked
 
 
-def explain(cand: Candidate) -> Explanation:
+def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation:
     """The explanation of a candidate, from its main source."""
     source = cand.main_source
+    genres = [g for g in cand.genres if summary is None or g in summary.genres]
+    people = [
+        PersonRef(
+            user_id=p["user_id"],
+            name=p.get("name"),
+            relation=relation,
+            how=list(p.get("how") or []),
+            score=p.get("score"),
+        )
+        for relation, p in cand.people
+    ]
     sources = sorted(cand.contributions, key=lambda s: -cand.contributions[s])
     anchor_title = (cand.anchor.title or cand.anchor.item_id) if cand.anchor else None
     if source == "similar" and anchor_title:
@@ -193,7 +197,7 @@ def explain(cand: Candidate) -> Explanation:
         tied = f" (shares {', '.join(cand.shared)})" if cand.shared else ""
         reason, kind = f"Similar to {anchor_title}, which you watched{tied}", "similar_content"
     elif source == "friends":
-        names = [p.name or p.user_id for p in cand.people if p.relation == "friend"]
+        names = [p.name or p.user_id for p in people if p.relation == "friend"]
         count = len(names)
         lead = "1 friend" if count == 1 else f"{count} of your friends"
         reason = f"{lead} watched this: {names_text(names[:3])}"
@@ -206,12 +210,12 @@ def explain(cand: Candidate) -> Explanation:
         reason, kind = "Matches your taste profile", "taste_profile"
     else:
         kind = "popular"
-        if cand.popular_basis == "preferences" and cand.genres:
-            reason = f"Popular in {names_text(cand.genres[:2])}, genres you said you like"
-        elif cand.popular_basis == "history" and cand.genres:
-            reason = f"Popular in {names_text(cand.genres[:2])}, genres you watch often"
-        elif cand.popular_basis == "requested" and cand.genres:
-            reason = f"Popular in {cand.genres[0]}"
+        if cand.popular_basis == "preferences" and genres:
+            reason = f"Popular in {names_text(genres[:2])}, genres you said you like"
+        elif cand.popular_basis == "history" and genres:
+            reason = f"Popular in {names_text(genres[:2])}, genres you watch often"
+        elif cand.popular_basis == "requested" and genres:
+            reason = f"Popular in {genres[0]}"
         else:
             reason = "Popular with viewers right now"
     return Explanation(
@@ -219,9 +223,9 @@ def explain(cand: Candidate) -> Explanation:
         reason=reason,
         sources=sources,
         anchor=cand.anchor if source in ("similar", "content") else None,
-        people=cand.people[:5],
+        people=people[:5],
         shared=cand.shared,
-        genres=cand.genres,
+        genres=genres,
     )
 
 
@@ -235,7 +239,7 @@ def to_recommendations(
             score=round(cand.score, 4),
             rank=rank,
             metadata=metadata_of(titles.get(cand.item_id)),
-            explanation=explain(cand),
+            explanation=explain(cand, titles.get(cand.item_id)),
         )
         for rank, cand in enumerate(picked, start=1)
     ]

@@ -1,9 +1,14 @@
 // Per anchor, titles sharing people (weight 2), keywords (1.5) and genres (1): the content
-// fallback of "more like this". Excludes what the user (when given) has seen or rejected.
+// fallback of "more like this" and of anchors without GNN edges. Leaves out what the user (when
+// given) has seen or rejected, collected once and tested as a list, and the excluded ids.
 OPTIONAL MATCH (u:User {userId: $user_id})
+WITH COLLECT {
+       MATCH (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(s:Title)
+       RETURN s
+     } AS seen
 UNWIND $anchor_ids AS anchor_id
 MATCH (a:Title {titleId: anchor_id})
-CALL (u, a) {
+CALL (seen, a) {
   CALL (a) {
     MATCH (a)<-[:ACTED_IN|DIRECTED]-(p:Person)-[:ACTED_IN|DIRECTED]->(t:Title)
     RETURN t, 2.0 AS w, 'person' AS kind, p.name AS feature
@@ -15,9 +20,8 @@ CALL (u, a) {
     WHERE NOT coalesce(g.unknown, false)
     RETURN t, 1.0 AS w, 'genre' AS kind, g.name AS feature
   }
-  WITH u, a, t, w, kind, feature
-  WHERE t <> a AND NOT t.titleId IN $exclude
-    AND (u IS NULL OR NOT EXISTS { (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(t) })
+  WITH a, t, w, kind, feature
+  WHERE t <> a AND NOT t IN seen AND NOT t.titleId IN $exclude
     AND ($kind IS NULL OR t.kind = $kind)
     AND ($genre IS NULL OR EXISTS { (t)-[:IN_GENRE]->(:Genre {name: $genre}) })
   WITH t, sum(w) AS weight, collect(DISTINCT {kind: kind, name: feature}) AS shared

@@ -1,12 +1,10 @@
-// Per anchor, its top-k SIMILAR_TO neighbours of one model version, without titles the user
-// (when given) has seen or rejected, the excluded ids, and outside the kind/genre filters.
-OPTIONAL MATCH (u:User {userId: $user_id})
+// Per anchor, its top-k SIMILAR_TO neighbours of one model version ("more like this"), without
+// the excluded ids and outside the kind/genre filters.
 UNWIND $anchor_ids AS anchor_id
 MATCH (a:Title {titleId: anchor_id})
-CALL (u, a) {
+CALL (a) {
   MATCH (a)-[s:SIMILAR_TO {modelVersion: $model_version}]->(t:Title)
   WHERE NOT t.titleId IN $exclude
-    AND (u IS NULL OR NOT EXISTS { (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(t) })
     AND ($kind IS NULL OR t.kind = $kind)
     AND ($genre IS NULL OR EXISTS { (t)-[:IN_GENRE]->(:Genre {name: $genre}) })
   RETURN t, s.score AS score

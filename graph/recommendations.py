@@ -29,6 +29,14 @@ __all__ = [
 
 #: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
 MIN_ANCHOR_STRENGTH = 0.5
+#: The latest titles whose genres are the user's history genres (popular source).
+RECENT_TITLES = 50
+#: SIMILAR_USER neighbours whose titles feed the "viewers like you" source, and how many
+#: titles each contributes at most.
+NEIGHBOURS = 10
+PER_NEIGHBOUR = 100
+#: Most popular titles searched for the popular source under a genre or kind filter (else 5k).
+NARROWED_POOL = 5_000
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,10 +65,15 @@ class Anchor(msgspec.Struct, frozen=True, kw_only=True):
     title: str | None
     strength: float
     at: str | None = None
+    has_similar: bool = False
 
 
 class SourceRows(msgspec.Struct, kw_only=True):
-    """Raw candidates of every source of the home feed, as plain rows."""
+    """Raw candidates of every source of the home feed, as plain rows.
+
+    ``popular_genres`` and ``popular_basis`` say which genres the popular source drew from and
+    why: ``requested``, ``preferences``, ``history`` or ``global``.
+    """
 
     anchors: list[Anchor]
     similar: list[dict[str, Any]] = msgspec.field(default_factory=list)
@@ -69,6 +82,8 @@ class SourceRows(msgspec.Struct, kw_only=True):
     friends: list[dict[str, Any]] = msgspec.field(default_factory=list)
     vector: list[dict[str, Any]] = msgspec.field(default_factory=list)
     popular: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    popular_genres: list[str] = msgspec.field(default_factory=list)
+    popular_basis: str = "global"
 
 
 class ExplainData(msgspec.Struct, kw_only=True):
@@ -101,32 +116,15 @@ class RecommendationRepository:
         titles = await self._session.execute_read(run_rows, "get_sample_titles", {"limit": limit})
         return [r["user_id"] for r in users], [r["item_id"] for r in titles]
 
-    async def anchors(self, user_id: str, count: int) -> list[Anchor]:
-        """Return the user's recent, strongly positive titles, most recent first."""
-        params = {"user_id": user_id, "anchors": count, "min_strength": MIN_ANCHOR_STRENGTH}
-        rows = await self._session.execute_read(_checked_rows, "get_anchor_titles", params)
-        return [msgspec.convert(row, Anchor) for row in rows]
-
-    async def similar_to(
-        self,
-        anchor_ids: list[str],
-        *,
-        model_version: str | None,
-        k: int,
-        filters: Filters,
-        user_id: str | None = None,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Per anchor, its GNN neighbours (when a version is given) and its content neighbours.
-
-        Content neighbours are computed for anchors without edges of the version (new titles)
-        or for all of them when the GNN gives nothing; at most five anchors.
+    async def more_like_this(
+        self, item_id: str, *, model_version: str | None, k: int
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The title's GNN neighbours of the model version, else titles sharing its features.
 
         Returns:
-            ``(gnn_rows, content_rows)``, rows ``{anchor_id, item_id, score[, shared]}``.
+            ``("gnn" | "content", rows)``, rows ``{anchor_id, item_id, score[, shared]}``.
         """
-        return await self._session.execute_read(
-            _similar_to, anchor_ids, model_version, k, filters, user_id
-        )
+        return await self._session.execute_read(_more_like_this, item_id, model_version, k)
 
     async def home_sources(
         self,
@@ -138,7 +136,7 @@ class RecommendationRepository:
         anchors: int,
         filters: Filters,
     ) -> SourceRows:
-        """Run the requested sources in one read transaction.
+        """Run the requested sources (one statement, plus the content fallback when needed).
 
         Args:
             user_id: The user.
@@ -150,6 +148,9 @@ class RecommendationRepository:
 
         Returns:
             The rows of each source that ran.
+
+        Raises:
+            NotFoundError: The user does not exist.
         """
         return await self._session.execute_read(
             _home_sources, user_id, model, sources, k, anchors, filters
@@ -204,44 +205,17 @@ async def _ensure_item(tx: neo4j.AsyncManagedTransaction, item_id: str) -> None:
         raise NotFoundError("item_id", item_id)
 
 
-async def _checked_rows(
-    tx: neo4j.AsyncManagedTransaction, name: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
-    await ensure_user(tx, params["user_id"])
-    return await run_rows(tx, name, params)
-
-
-async def _similar_to(
-    tx: neo4j.AsyncManagedTransaction,
-    anchor_ids: list[str],
-    model_version: str | None,
-    k: int,
-    filters: Filters,
-    user_id: str | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    base = {"user_id": user_id, "k": k, **filters.params()}
-    gnn: list[dict[str, Any]] = []
-    if model_version and anchor_ids:
+async def _more_like_this(
+    tx: neo4j.AsyncManagedTransaction, item_id: str, model_version: str | None, k: int
+) -> tuple[str, list[dict[str, Any]]]:
+    params = {"anchor_ids": [item_id], "k": k, "user_id": None, **Filters().params()}
+    if model_version:
         gnn = await run_rows(
-            tx,
-            "get_gnn_similar_titles",
-            {**base, "anchor_ids": anchor_ids, "model_version": model_version},
+            tx, "get_gnn_similar_titles", {**params, "model_version": model_version}
         )
-    if not anchor_ids:
-        return gnn, []
-    if not gnn:
-        # No model, or no usable neighbours at all: shared content instead (costlier).
-        rest = anchor_ids[:5]
-    elif model_version:
-        params = {"ids": anchor_ids, "model_version": model_version}
-        rest = (await run_rows(tx, "get_titles_without_similar", params))[0]["ids"][:5]
-    else:
-        rest = []
-    content: list[dict[str, Any]] = []
-    if rest:
-        params = {**base, "anchor_ids": rest}
-        content = await run_rows(tx, "get_content_similar_titles", params)
-    return gnn, content
+        if gnn:
+            return "gnn", gnn
+    return "content", await run_rows(tx, "get_content_similar_titles", params)
 
 
 async def _home_sources(
@@ -253,28 +227,42 @@ async def _home_sources(
     anchor_count: int,
     filters: Filters,
 ) -> SourceRows:
-    await ensure_user(tx, user_id)
-    base = {"user_id": user_id, "k": k, **filters.params()}
-    anchor_rows = await run_rows(
-        tx,
-        "get_anchor_titles",
-        {"user_id": user_id, "anchors": anchor_count, "min_strength": MIN_ANCHOR_STRENGTH},
+    narrowed = filters.genre is not None or filters.kind is not None
+    params = {
+        "user_id": user_id,
+        "sources": sorted(sources),
+        "model_version": model.version,
+        "vector_index": model.vector_index,
+        "anchors": anchor_count,
+        "recent": RECENT_TITLES,
+        "min_strength": MIN_ANCHOR_STRENGTH,
+        "neighbours": NEIGHBOURS,
+        "per_neighbour": PER_NEIGHBOUR,
+        "candidates": 2 * k,
+        "pool": NARROWED_POOL if narrowed else 5 * k,
+        "k": k,
+        **filters.params(),
+    }
+    rows = await run_rows(tx, "get_home_candidates", params)
+    if not rows:
+        raise NotFoundError("user_id", user_id)
+    row = rows[0]
+    by_source: dict[str, list[dict[str, Any]]] = {s["source"]: s["rows"] for s in row["sources"]}
+    out = SourceRows(
+        anchors=[msgspec.convert(a, Anchor) for a in row["anchors"]],
+        similar=by_source.get("similar", []),
+        similar_users=by_source.get("similar_users", []),
+        friends=by_source.get("friends", []),
+        vector=by_source.get("vector", []),
+        popular=by_source.get("popular", []),
+        popular_genres=row["genres"],
+        popular_basis=row["basis"],
     )
-    out = SourceRows(anchors=[msgspec.convert(row, Anchor) for row in anchor_rows])
-    version = model.version
     if "similar" in sources and out.anchors:
-        out.similar, out.content = await _similar_to(
-            tx, [a.item_id for a in out.anchors], version, k, filters, user_id
-        )
-    if "social" in sources:
-        out.friends = await run_rows(tx, "get_friend_titles", base)
-        if version:
-            params = {**base, "model_version": version, "neighbours": 10}
-            out.similar_users = await run_rows(tx, "get_similar_user_titles", params)
-    if "vector" in sources and version and model.vector_index:
-        params = {**base, "model_version": version, "candidates": k * 4}
-        out.vector = await run_rows(tx, "get_vector_titles", params)
-    if "popular" in sources:
-        pool = 5_000 if filters.genre or filters.kind else 1_000
-        out.popular = await run_rows(tx, "get_popular_titles", {**base, "pool": pool})
+        # Titles sharing features stand in for anchors without edges of the model (new titles),
+        # or for every anchor when the model offers nothing new (costlier: at most five).
+        bare = [a.item_id for a in out.anchors if not a.has_similar or not out.similar]
+        if bare:
+            content = {**params, "anchor_ids": bare[:5]}
+            out.content = await run_rows(tx, "get_content_similar_titles", content)
     return out
