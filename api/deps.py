@@ -37,9 +37,11 @@ def provide_recs(session: NamedDependency[neo4j.AsyncSession]) -> Recommendation
     return RecommendationRepository(session)
 
 
-def provide_items(session: NamedDependency[neo4j.AsyncSession]) -> ItemRepository:
-    """Titles."""
-    return ItemRepository(session)
+def provide_items(
+    session: NamedDependency[neo4j.AsyncSession], app_state: NamedDependency[AppState]
+) -> ItemRepository:
+    """Titles, with the process's cache of title metadata."""
+    return ItemRepository(session, app_state.titles)
 
 
 def provide_users(session: NamedDependency[neo4j.AsyncSession]) -> UserRepository:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from graph.items import SummaryCache
 from graph.recommendations import ModelInfo, RecommendationRepository
 from graph.sessions import open_async_session
 
@@ -75,3 +76,4 @@ class AppState:
         self.metrics = metrics
         self.cache_ttl = cache_ttl
         self.model = ModelCache()
+        self.titles = SummaryCache()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -10,9 +11,19 @@ from graph._tx import run_rows
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import neo4j
 
-__all__ = ["CastMember", "ItemRepository", "NewPerson", "NewTitle", "TitleDetail", "TitleSummary"]
+__all__ = [
+    "CastMember",
+    "ItemRepository",
+    "NewPerson",
+    "NewTitle",
+    "SummaryCache",
+    "TitleDetail",
+    "TitleSummary",
+]
 
 
 class TitleSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,12 +85,49 @@ class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
     directors: list[NewPerson] = msgspec.field(default_factory=list)
 
 
+class SummaryCache:
+    """Display metadata of titles, kept in this process for ``ttl`` seconds.
+
+    Every recommendation needs the metadata of a few dozen titles, mostly the same popular ones;
+    it changes only when a dataset is reloaded, so a short TTL bounds how stale it can be. At
+    ``max_items`` the cache starts over.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_items: int = 200_000) -> None:
+        """An empty cache."""
+        self.ttl = ttl
+        self.max_items = max_items
+        self._entries: dict[str, tuple[float, TitleSummary]] = {}
+
+    def lookup(self, ids: Iterable[str]) -> tuple[dict[str, TitleSummary], list[str]]:
+        """The fresh summaries among ``ids``, and the ids to read."""
+        now = time.monotonic()
+        found: dict[str, TitleSummary] = {}
+        missing: list[str] = []
+        for item_id in ids:
+            entry = self._entries.get(item_id)
+            if entry is not None and entry[0] > now:
+                found[item_id] = entry[1]
+            else:
+                missing.append(item_id)
+        return found, missing
+
+    def store(self, summaries: Iterable[TitleSummary]) -> None:
+        """Keep these summaries for ``ttl`` seconds."""
+        if len(self._entries) >= self.max_items:
+            self._entries.clear()
+        expires = time.monotonic() + self.ttl
+        for summary in summaries:
+            self._entries[summary.item_id] = (expires, summary)
+
+
 class ItemRepository:
     """Reads and writes titles in one session."""
 
-    def __init__(self, session: neo4j.AsyncSession) -> None:
-        """Wrap an open session (one per unit of work)."""
+    def __init__(self, session: neo4j.AsyncSession, summaries: SummaryCache | None = None) -> None:
+        """Wrap an open session (one per unit of work), with an optional summary cache."""
         self._session = session
+        self._summaries = summaries
 
     async def get(self, item_id: str) -> TitleDetail:
         """Return one title.
@@ -96,10 +144,15 @@ class ItemRepository:
 
     async def summaries(self, ids: list[str]) -> dict[str, TitleSummary]:
         """Return display metadata of the titles that exist among ``ids``."""
-        if not ids:
-            return {}
-        rows = await self._session.execute_read(run_rows, "get_titles_by_ids", {"ids": ids})
-        return {row["item_id"]: msgspec.convert(row, TitleSummary) for row in rows}
+        found, missing = self._summaries.lookup(ids) if self._summaries else ({}, ids)
+        if missing:
+            params = {"ids": missing}
+            rows = await self._session.execute_read(run_rows, "get_titles_by_ids", params)
+            read = [msgspec.convert(row, TitleSummary) for row in rows]
+            if self._summaries is not None:
+                self._summaries.store(read)
+            found.update((s.item_id, s) for s in read)
+        return found
 
     async def create(self, title: NewTitle) -> None:
         """Create a title with its genres, people, keywords and platforms in one transaction.
