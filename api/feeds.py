@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from graph.items import ItemRepository
     from graph.recommendations import ModelInfo, RecommendationRepository
 
-__all__ = ["because_you_watched", "home_feed", "similar_items"]
+__all__ = ["HOME_ANCHORS", "because_you_watched", "home_feed", "per_source", "similar_items"]
+
+#: Recent, strongly positive titles whose GNN neighbours feed the home feed.
+HOME_ANCHORS = 6
 
 _CONTEXT_SOURCES = {
     "home": frozenset({"similar", "social", "vector", "popular"}),
@@ -29,6 +32,11 @@ _CONTEXT_SOURCES = {
     "social": frozenset({"social", "popular"}),
     "genre": frozenset({"similar", "social", "vector", "popular"}),
 }
+
+
+def per_source(limit: int) -> int:
+    """Candidates each source offers for a row of ``limit`` titles (room to filter and mix)."""
+    return min(200, max(20, limit * 2))
 
 
 def now_iso() -> str:
@@ -58,9 +66,9 @@ async def home_feed(
     genre = context.split(":", 1)[1] if context.startswith("genre:") else None
     sources = _CONTEXT_SOURCES[context.split(":", 1)[0]]
     filters = Filters(exclude=exclude, kind=kind, genre=genre)
-    k = min(300, max(30, limit * 3))
+    k = per_source(limit)
     rows = await recs.home_sources(
-        user_id, model=model, sources=sources, k=k, anchors=10, filters=filters
+        user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
     )
     if model.version is None:
         metrics.fallbacks.labels(kind="no_model").inc()
@@ -71,7 +79,7 @@ async def home_feed(
     if not fill:
         pool = personal
     cold_start = not personal
-    ordered = sorted(pool, key=lambda c: (-c.score, c.item_id))[: limit * 4]
+    ordered = sorted(pool, key=lambda c: (-c.score, c.item_id))[: limit * 3]
     titles = await items.summaries([c.item_id for c in ordered])
     picked = ranking.diversify(ordered, titles, limit)
     return RecommendationList(

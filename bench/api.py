@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from api.feeds import HOME_ANCHORS, per_source
 from graph.driver import async_driver
 from graph.items import ItemRepository
 from graph.recommendations import Filters, RecommendationRepository
@@ -143,8 +144,8 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> dict[str, 
             rows = await recs.home_sources(
                 users[i % len(users)],
                 model=model,
-                k=60,
-                anchors=10,
+                k=per_source(20),
+                anchors=HOME_ANCHORS,
                 filters=Filters(),
                 sources=frozenset({"similar", "social", "vector", "popular"}),
             )

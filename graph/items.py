@@ -89,11 +89,11 @@ class SummaryCache:
     """Display metadata of titles, kept in this process for ``ttl`` seconds.
 
     Every recommendation needs the metadata of a few dozen titles, mostly the same popular ones;
-    it changes only when a dataset is reloaded, so a short TTL bounds how stale it can be. At
-    ``max_items`` the cache starts over.
+    it changes only when a dataset is reloaded, so a TTL of minutes bounds how stale it can be.
+    At ``max_items`` the cache starts over.
     """
 
-    def __init__(self, ttl: float = 60.0, max_items: int = 200_000) -> None:
+    def __init__(self, ttl: float = 600.0, max_items: int = 200_000) -> None:
         """An empty cache."""
         self.ttl = ttl
         self.max_items = max_items

@@ -30,12 +30,12 @@ __all__ = [
 #: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
 MIN_ANCHOR_STRENGTH = 0.5
 #: The latest titles whose genres are the user's history genres (popular source).
-RECENT_TITLES = 50
+RECENT_TITLES = 20
 #: SIMILAR_USER neighbours whose titles feed the "viewers like you" source, and how many
 #: titles each contributes at most.
-NEIGHBOURS = 10
-PER_NEIGHBOUR = 100
-#: Most popular titles searched for the popular source under a genre or kind filter (else 5k).
+NEIGHBOURS = 5
+PER_NEIGHBOUR = 50
+#: Most popular titles searched for the popular source under a genre or kind filter (else 4k).
 NARROWED_POOL = 5_000
 
 
@@ -238,8 +238,8 @@ async def _home_sources(
         "min_strength": MIN_ANCHOR_STRENGTH,
         "neighbours": NEIGHBOURS,
         "per_neighbour": PER_NEIGHBOUR,
-        "candidates": 2 * k,
-        "pool": NARROWED_POOL if narrowed else 5 * k,
+        "candidates": k + 20,
+        "pool": NARROWED_POOL if narrowed else 4 * k,
         "k": k,
         **filters.params(),
     }

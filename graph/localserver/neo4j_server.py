@@ -42,7 +42,14 @@ _JVM_FLAGS = (
     "--add-opens=java.base/java.util=ALL-UNNAMED",
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
     "-Dio.netty.tryReflectionSetAccessible=true",
+    # The JVM settings Neo4j's own neo4j.conf ships with.
     "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
     "-XX:+ExitOnOutOfMemoryError",
     "-Djdk.tls.ephemeralDHKeySize=2048",
 )

@@ -94,8 +94,11 @@ def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> Se
         str(data),
         "--daemonize",
         "no",
+        # Nothing on disk: Redis holds caches, rate-limit counters and idempotency records,
+        # all safe to lose (exactly-once is kept by the graph), and snapshots or append-only
+        # rewrites would fork a process hundreds of MB large in the middle of serving.
         "--appendonly",
-        "yes",
+        "no",
         "--save",
         "",
         "--maxmemory",
@@ -119,7 +122,7 @@ def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> Se
 
 
 def stop(settings: Settings, timeout: float = 30.0) -> bool:
-    """Stop the local Redis (it writes its append-only file first).
+    """Stop the local Redis (its contents are caches: nothing is written to disk).
 
     Returns:
         True when a server was stopped, False when none was running.
