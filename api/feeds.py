@@ -14,17 +14,14 @@ from api.schemas.recommendations import (
     SimilarItem,
     SimilarItems,
 )
-from graph.recommendations import Filters
+from graph.recommendations import HOME_ANCHORS, Filters, per_source
 
 if TYPE_CHECKING:
     from api.metrics import Metrics
     from graph.items import ItemRepository
     from graph.recommendations import ModelInfo, RecommendationRepository
 
-__all__ = ["HOME_ANCHORS", "because_you_watched", "home_feed", "per_source", "similar_items"]
-
-#: Recent, strongly positive titles whose GNN neighbours feed the home feed.
-HOME_ANCHORS = 6
+__all__ = ["because_you_watched", "home_feed", "similar_items"]
 
 _CONTEXT_SOURCES = {
     "home": frozenset({"similar", "social", "vector", "popular"}),
@@ -32,11 +29,6 @@ _CONTEXT_SOURCES = {
     "social": frozenset({"social", "popular"}),
     "genre": frozenset({"similar", "social", "vector", "popular"}),
 }
-
-
-def per_source(limit: int) -> int:
-    """Candidates each source offers for a row of ``limit`` titles (room to filter and mix)."""
-    return min(200, max(20, limit * 2))
 
 
 def now_iso() -> str:

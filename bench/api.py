@@ -24,10 +24,9 @@ from pathlib import Path
 
 import httpx
 
-from api.feeds import HOME_ANCHORS, per_source
 from graph.driver import async_driver
 from graph.items import ItemRepository
-from graph.recommendations import Filters, RecommendationRepository
+from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
 from graph.sessions import open_async_session
 from graph.settings import get_settings
 
@@ -231,8 +230,9 @@ def main() -> None:
             for _ in range(200)
         ]
         d = args.duration
-        # Warm the JIT of Neo4j and of the API workers on cache misses before measuring.
-        _wrk(base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=10)
+        # Warm Neo4j's JIT and page cache and let each API worker finish loading torch (10 s
+        # of CPU, in a background thread) before measuring.
+        _wrk(base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=20)
         runs = {
             "GET /v1/recommendations (cache miss, ~100 req/s)": _paced(
                 base, rec, rate=100, connections=40, duration=d, nonce=True

@@ -18,17 +18,21 @@ if TYPE_CHECKING:
     import neo4j
 
 __all__ = [
+    "HOME_ANCHORS",
     "Anchor",
     "ExplainData",
     "Filters",
     "ModelInfo",
     "RecommendationRepository",
     "SourceRows",
+    "per_source",
     "sample_ids",
 ]
 
 #: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
 MIN_ANCHOR_STRENGTH = 0.5
+#: Recent, strongly positive titles whose GNN neighbours feed the home feed.
+HOME_ANCHORS = 6
 #: The latest titles whose genres are the user's history genres (popular source).
 RECENT_TITLES = 20
 #: SIMILAR_USER neighbours whose titles feed the "viewers like you" source, and how many
@@ -179,6 +183,11 @@ class RecommendationRepository:
             ],
         )
         return ExplainData(paths=paths, people=people, content=content[0] if content else {})
+
+
+def per_source(limit: int) -> int:
+    """Candidates each source offers for a row of ``limit`` titles (room to filter and mix)."""
+    return min(200, max(20, limit * 2))
 
 
 def sample_ids(drv: neo4j.Driver, limit: int, database: str) -> tuple[list[str], list[str]]:
