@@ -24,7 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from graph.driver import async_driver
+import cypher
+from graph.driver import async_driver, driver
 from graph.items import ItemRepository
 from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
 from graph.sessions import open_async_session
@@ -101,6 +102,19 @@ def _wrk(base: str, script: str, *, connections: int, duration: int) -> dict[str
     }
 
 
+def _delete_events(session: str) -> None:
+    """Remove the clicks this run posted (tagged with its session id)."""
+    settings = get_settings()
+    with driver(settings) as drv:
+        query = cypher.load("delete_session_events")
+        while True:
+            records, _, _ = drv.execute_query(
+                query, session_id=session, batch=10_000, database_=settings.neo4j_database
+            )
+            if not records or records[0]["deleted"] == 0:
+                break
+
+
 def _paced(
     base: str, paths: list[str], *, rate: float, connections: int, duration: int, nonce: bool
 ) -> dict[str, float]:
@@ -150,7 +164,7 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> dict[str, 
             )
             ids = {r["item_id"] for r in rows.similar + rows.content + rows.friends}
             ids |= {r["item_id"] for r in rows.similar_users + rows.vector + rows.popular}
-            await items.summaries(sorted(ids)[:80])
+            await items.summaries(sorted(ids)[:60])
             home.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             await recs.more_like_this(titles[i % len(titles)], model_version=model.version, k=10)
@@ -190,6 +204,7 @@ def main() -> None:
     floor = asyncio.run(_floor(users, titles, 200))
 
     port = _free_port()
+    session = f"bench-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     base = f"http://127.0.0.1:{port}"
     keys = ",".join(f"{KEY}-{i}:enterprise:admin" for i in range(KEYS))
     env = {**os.environ, "GRAPHREC_API_KEYS": keys}
@@ -226,7 +241,7 @@ def main() -> None:
         sim = [f"/v1/items/{t}/similar" for t in titles]
         posts = [
             f'{{"user_id":"{random.choice(users)}","item_id":"{random.choice(titles)}",'
-            f'"action":"click"}}'
+            f'"action":"click","session_id":"{session}"}}'
             for _ in range(200)
         ]
         d = args.duration
@@ -262,6 +277,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(30)
+        _delete_events(session)
 
     print(
         f"users sampled: {len(users)}, titles: {len(titles)}, model: {floor['model']}, "
