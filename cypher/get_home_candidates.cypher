@@ -3,7 +3,7 @@
 // in $sources ('similar', 'social', 'vector', 'popular'); no row when the user does not exist.
 //
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
-// once and every candidate is tested against that list (a hashed membership test, ~10x cheaper
+// once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
 // than a per-candidate pattern check), as are $exclude, $kind and $genre.
 MATCH (u:User {userId: $user_id})
 WITH u,
