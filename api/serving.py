@@ -10,12 +10,19 @@ from litestar import MediaType, Response
 
 from api import cache
 from api.errors import ApiError, ErrorCode
+from graph.items import ItemRepository
+from graph.recommendations import RecommendationRepository
+from graph.sessions import open_async_session
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from api.state import AppState
     from graph.recommendations import ModelInfo
+
+    Compute = Callable[
+        [ModelInfo, RecommendationRepository, ItemRepository], Awaitable[msgspec.Struct]
+    ]
 
 __all__ = ["NEO4J_DOWN", "cached_response"]
 
@@ -41,7 +48,7 @@ async def cached_response(
     user_id: str,
     params: dict[str, Any],
     request_id: str,
-    compute: Callable[[ModelInfo], Awaitable[msgspec.Struct]],
+    compute: Compute,
 ) -> Response[bytes]:
     """Answer from a fresh cache entry, else compute (and cache), else a stale entry, else 503.
 
@@ -51,7 +58,8 @@ async def cached_response(
         user_id: Whose answer it is (entries are dropped per user).
         params: Every parameter that changes the answer.
         request_id: This request's id, written into the body.
-        compute: Builds the body for the promoted model.
+        compute: Builds the body for the promoted model from the repositories of a session
+            that is opened only on a cache miss.
 
     Returns:
         The JSON response with ``X-Cache: hit|miss|stale``.
@@ -70,7 +78,10 @@ async def cached_response(
         return _render(entry.body, request_id, cached=True, stale=False, label="hit")
     if down is None:
         try:
-            body = msgspec.json.encode(await compute(model))
+            async with open_async_session(state.driver, state.settings) as session:
+                recs = RecommendationRepository(session)
+                items = ItemRepository(session, state.titles)
+                body = msgspec.json.encode(await compute(model, recs, items))
         except NEO4J_DOWN as exc:
             down = exc
         else:

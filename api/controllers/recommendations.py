@@ -51,8 +51,6 @@ class RecommendationController(Controller):
         self,
         request: Request,
         app_state: NamedDependency[AppState],
-        recs: NamedDependency[RecommendationRepository],
-        items: NamedDependency[ItemRepository],
         user_id: UserIdQuery,
         context: ContextQuery = "home",
         limit: LimitQuery = 20,
@@ -69,7 +67,7 @@ class RecommendationController(Controller):
             user_id=user_id,
             params=params,
             request_id=rid,
-            compute=lambda model: feeds.home_feed(
+            compute=lambda model, recs, items: feeds.home_feed(
                 recs,
                 items,
                 app_state.metrics,

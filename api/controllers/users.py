@@ -16,8 +16,6 @@ from api.schemas.users import Friendship, Preferences, PreferencesUpdate, User, 
 from api.security import require_admin
 from api.serving import cached_response
 from api.state import AppState
-from graph.items import ItemRepository
-from graph.recommendations import RecommendationRepository
 from graph.social import SocialRepository
 from graph.users import NewUser, UserProfile, UserRepository
 
@@ -129,8 +127,6 @@ class UserController(Controller):
         self,
         request: Request,
         app_state: NamedDependency[AppState],
-        recs: NamedDependency[RecommendationRepository],
-        items: NamedDependency[ItemRepository],
         user_id: UserIdPath,
         rows: RowsQuery = 5,
         limit: LimitQuery = 10,
@@ -143,7 +139,7 @@ class UserController(Controller):
             user_id=user_id,
             params={"rows": rows, "limit": limit},
             request_id=rid,
-            compute=lambda model: feeds.because_you_watched(
+            compute=lambda model, recs, items: feeds.because_you_watched(
                 recs,
                 items,
                 app_state.metrics,
@@ -164,8 +160,6 @@ class UserController(Controller):
         self,
         request: Request,
         app_state: NamedDependency[AppState],
-        recs: NamedDependency[RecommendationRepository],
-        items: NamedDependency[ItemRepository],
         user_id: UserIdPath,
         limit: LimitQuery = 20,
     ) -> Response[RecommendationList]:
@@ -177,7 +171,7 @@ class UserController(Controller):
             user_id=user_id,
             params={"limit": limit},
             request_id=rid,
-            compute=lambda model: feeds.home_feed(
+            compute=lambda model, recs, items: feeds.home_feed(
                 recs,
                 items,
                 app_state.metrics,
