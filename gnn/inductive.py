@@ -80,16 +80,17 @@ def _rewrite_known(
     settings: Settings,
     kind: write_back.Kind,
     art: artifacts.Artifact,
+    known: dict[str, int],
     version: str,
     wanted_ids: Sequence[str] | None,
     k: int,
 ) -> tuple[int, list[str]]:
     """Write again, from the trained embeddings, the wanted nodes the model already knows.
 
-    Returns how many were written and the sorted ids the model has never seen (to embed).
+    ``known`` is the model's ``id -> row`` index of ``kind``. Returns how many were written and
+    the sorted ids the model has never seen (to embed).
     """
     wanted = list(wanted_ids) if wanted_ids is not None else _lacking(drv, settings, kind, version)
-    known = art.graph.index(kind)
     old = [n for n in wanted if n in known]
     if old:
         rows = torch.tensor([known[n] for n in old])
@@ -134,8 +135,8 @@ def embed_new_titles(
         NoPromotedModelError: No model is promoted.
     """
     record, art = _promoted(driver, settings)
-    done, new = _rewrite_known(driver, settings, "title", art, record.version, title_ids, k)
     known = art.graph.index("title")
+    done, new = _rewrite_known(driver, settings, "title", art, known, record.version, title_ids, k)
     if new:
         recs = export_records(driver, settings, title_ids=new)
         base = len(known)
@@ -178,8 +179,8 @@ def embed_new_users(
         NoPromotedModelError: No model is promoted.
     """
     record, art = _promoted(driver, settings)
-    done, new = _rewrite_known(driver, settings, "user", art, record.version, user_ids, k)
     known = art.graph.index("user")
+    done, new = _rewrite_known(driver, settings, "user", art, known, record.version, user_ids, k)
     if new:
         recs = export_records(driver, settings, user_ids=new)
         titles = art.graph.index("title")
