@@ -1,15 +1,33 @@
-"""Transaction functions shared by the async repositories."""
+"""Transaction functions shared by the async repositories, and auto-commit reads."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+import neo4j.exceptions
 
 import cypher
+from graph.sessions import RETRY_SECONDS
 
 if TYPE_CHECKING:
-    import neo4j
+    from collections.abc import Awaitable, Callable
 
-__all__ = ["run_many", "run_rows"]
+__all__ = ["Runner", "read", "run_many", "run_rows"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: First wait before a read is tried again; doubled on each further try.
+_FIRST_RETRY_DELAY = 0.05
+
+
+class Runner(Protocol):
+    """What runs a statement: a managed transaction, or a session (auto-commit)."""
+
+    async def run(self, query: Any, parameters: dict[str, Any] | None = None) -> Any:
+        """Run one statement and return its result."""
 
 
 async def _dicts(result: neo4j.AsyncResult) -> list[dict[str, Any]]:
@@ -22,18 +40,50 @@ async def _dicts(result: neo4j.AsyncResult) -> list[dict[str, Any]]:
     return [dict(zip(keys, record, strict=True)) async for record in result]
 
 
-async def run_rows(
-    tx: neo4j.AsyncManagedTransaction, name: str, params: dict[str, Any]
-) -> list[dict[str, Any]]:
+async def run_rows(tx: Runner, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Run the named statement and return its records as plain dicts (safe to retry)."""
     return await _dicts(await tx.run(cypher.load(name), params))
 
 
 async def run_many(
-    tx: neo4j.AsyncManagedTransaction, batch: list[tuple[str, dict[str, Any]]]
+    tx: Runner, batch: list[tuple[str, dict[str, Any]]]
 ) -> list[list[dict[str, Any]]]:
-    """Run several named statements in one transaction, in order; one row list per statement."""
+    """Run several named statements, in order; one row list per statement."""
     out = []
     for name, params in batch:
         out.append(await _dicts(await tx.run(cypher.load(name), params)))
     return out
+
+
+async def read(
+    session: neo4j.AsyncSession,
+    work: Callable[Concatenate[Runner, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run read-only ``work`` as auto-commit statements, retried like a managed transaction.
+
+    A managed transaction costs two more round trips (BEGIN, COMMIT) per read: ~1 ms of API
+    CPU and ~0.3 ms of Neo4j CPU on a home-feed request. Reads need no transaction, so the API
+    runs them straight on the session, retrying what the driver would retry (transient errors,
+    a lost connection) for at most ``RETRY_SECONDS``.
+
+    Args:
+        session: An open session.
+        work: The reads, given the session to run statements on.
+        *args: Passed to ``work``.
+        **kwargs: Passed to ``work``.
+
+    Returns:
+        What ``work`` returns.
+    """
+    deadline = time.monotonic() + RETRY_SECONDS
+    delay = _FIRST_RETRY_DELAY
+    while True:
+        try:
+            return await work(session, *args, **kwargs)
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
+            if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay *= 2

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from graph._tx import run_rows
+from graph._tx import read, run_rows
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class ItemRepository:
         Raises:
             NotFoundError: No title has that id.
         """
-        rows = await self._session.execute_read(run_rows, "get_title", {"item_id": item_id})
+        rows = await read(self._session, run_rows, "get_title", {"item_id": item_id})
         if not rows:
             raise NotFoundError("item_id", item_id)
         row = rows[0]
@@ -147,11 +147,11 @@ class ItemRepository:
         found, missing = self._summaries.lookup(ids) if self._summaries else ({}, ids)
         if missing:
             params = {"ids": missing}
-            rows = await self._session.execute_read(run_rows, "get_titles_by_ids", params)
-            read = [msgspec.convert(row, TitleSummary) for row in rows]
+            rows = await read(self._session, run_rows, "get_titles_by_ids", params)
+            fetched = [msgspec.convert(row, TitleSummary) for row in rows]
             if self._summaries is not None:
-                self._summaries.store(read)
-            found.update((s.item_id, s) for s in read)
+                self._summaries.store(fetched)
+            found.update((s.item_id, s) for s in fetched)
         return found
 
     async def create(self, title: NewTitle) -> None:

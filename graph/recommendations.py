@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 import cypher
-from graph._tx import run_many, run_rows
+from graph._tx import Runner, read, run_many, run_rows
 from graph.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -107,8 +107,8 @@ class RecommendationRepository:
 
     async def model_info(self, name: str = "graphsage") -> ModelInfo:
         """Return the promoted version of ``name`` (or None) and whether vectors are indexed."""
-        rows = await self._session.execute_read(run_rows, "get_promoted_model", {"name": name})
-        indexes = await self._session.execute_read(run_rows, "get_vector_indexes", {})
+        rows = await read(self._session, run_rows, "get_promoted_model", {"name": name})
+        indexes = await read(self._session, run_rows, "get_vector_indexes", {})
         names = set(indexes[0]["names"]) if indexes else set()
         return ModelInfo(
             version=rows[0]["version"] if rows else None, vector_index="title_embedding" in names
@@ -116,8 +116,8 @@ class RecommendationRepository:
 
     async def sample_ids(self, limit: int) -> tuple[list[str], list[str]]:
         """Users with history and popular titles, for benchmarks and demos."""
-        users = await self._session.execute_read(run_rows, "get_sample_users", {"limit": limit})
-        titles = await self._session.execute_read(run_rows, "get_sample_titles", {"limit": limit})
+        users = await read(self._session, run_rows, "get_sample_users", {"limit": limit})
+        titles = await read(self._session, run_rows, "get_sample_titles", {"limit": limit})
         return [r["user_id"] for r in users], [r["item_id"] for r in titles]
 
     async def more_like_this(
@@ -128,7 +128,7 @@ class RecommendationRepository:
         Returns:
             ``("gnn" | "content", rows)``, rows ``{anchor_id, item_id, score[, shared]}``.
         """
-        return await self._session.execute_read(_more_like_this, item_id, model_version, k)
+        return await read(self._session, _more_like_this, item_id, model_version, k)
 
     async def home_sources(
         self,
@@ -156,8 +156,8 @@ class RecommendationRepository:
         Raises:
             NotFoundError: The user does not exist.
         """
-        return await self._session.execute_read(
-            _home_sources, user_id, model, sources, k, anchors, filters
+        return await read(
+            self._session, _home_sources, user_id, model, sources, k, anchors, filters
         )
 
     async def explain(self, user_id: str, item_id: str, model_version: str | None) -> ExplainData:
@@ -166,15 +166,16 @@ class RecommendationRepository:
         Raises:
             NotFoundError: The user or the title does not exist.
         """
-        await self._session.execute_read(ensure_user, user_id)
+        await read(self._session, ensure_user, user_id)
         params = {
             "user_id": user_id,
             "item_id": item_id,
             "model_version": model_version or "",
             "k": 10,
         }
-        await self._session.execute_read(_ensure_item, item_id)
-        paths, people, content = await self._session.execute_read(
+        await read(self._session, _ensure_item, item_id)
+        paths, people, content = await read(
+            self._session,
             run_many,
             [
                 ("get_explain_paths", params),
@@ -201,21 +202,21 @@ def sample_ids(drv: neo4j.Driver, limit: int, database: str) -> tuple[list[str],
     return [r["user_id"] for r in users], [r["item_id"] for r in titles]
 
 
-async def ensure_user(tx: neo4j.AsyncManagedTransaction, user_id: str) -> None:
+async def ensure_user(tx: Runner, user_id: str) -> None:
     """Raise NotFoundError("user_id", ...) unless the user exists."""
     rows = await run_rows(tx, "get_existing_users", {"ids": [user_id]})
     if not rows or not rows[0]["ids"]:
         raise NotFoundError("user_id", user_id)
 
 
-async def _ensure_item(tx: neo4j.AsyncManagedTransaction, item_id: str) -> None:
+async def _ensure_item(tx: Runner, item_id: str) -> None:
     rows = await run_rows(tx, "get_existing_titles", {"ids": [item_id]})
     if not rows or not rows[0]["ids"]:
         raise NotFoundError("item_id", item_id)
 
 
 async def _more_like_this(
-    tx: neo4j.AsyncManagedTransaction, item_id: str, model_version: str | None, k: int
+    tx: Runner, item_id: str, model_version: str | None, k: int
 ) -> tuple[str, list[dict[str, Any]]]:
     params = {"anchor_ids": [item_id], "k": k, "user_id": None, **Filters().params()}
     if model_version:
@@ -228,7 +229,7 @@ async def _more_like_this(
 
 
 async def _home_sources(
-    tx: neo4j.AsyncManagedTransaction,
+    tx: Runner,
     user_id: str,
     model: ModelInfo,
     sources: frozenset[str],

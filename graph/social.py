@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graph._tx import run_rows
+from graph._tx import read, run_rows
 from graph.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class SocialRepository:
 
     async def _raise_missing(self, user_id: str, friend_id: str) -> None:
         ids = [user_id, friend_id]
-        rows = await self._session.execute_read(run_rows, "get_existing_users", {"ids": ids})
+        rows = await read(self._session, run_rows, "get_existing_users", {"ids": ids})
         existing = set(rows[0]["ids"]) if rows else set()
         for field, value in (("user_id", user_id), ("friend_id", friend_id)):
             if value not in existing:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from graph._tx import run_rows
+from graph._tx import read, run_rows
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -63,14 +63,14 @@ class UserRepository:
         Raises:
             NotFoundError: No user has that id.
         """
-        rows = await self._session.execute_read(run_rows, "get_user", {"user_id": user_id})
+        rows = await read(self._session, run_rows, "get_user", {"user_id": user_id})
         if not rows:
             raise NotFoundError("user_id", user_id)
         return msgspec.convert(rows[0], UserProfile)
 
     async def existing(self, user_ids: list[str]) -> set[str]:
         """Return which of ``user_ids`` exist."""
-        rows = await self._session.execute_read(run_rows, "get_existing_users", {"ids": user_ids})
+        rows = await read(self._session, run_rows, "get_existing_users", {"ids": user_ids})
         return set(rows[0]["ids"]) if rows else set()
 
     async def create(self, user: NewUser) -> None:
@@ -86,7 +86,7 @@ class UserRepository:
 
     async def check_genres(self, genres: list[str]) -> None:
         """Raise UnknownGenresError unless every genre exists."""
-        rows = await self._session.execute_read(run_rows, "get_unknown_genres", {"genres": genres})
+        rows = await read(self._session, run_rows, "get_unknown_genres", {"genres": genres})
         if rows and rows[0]["unknown"]:
             raise UnknownGenresError(rows[0]["unknown"])
 

@@ -1,0 +1,84 @@
+"""Auto-commit reads: statements run on the session, retried like a managed transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j.exceptions
+import pytest
+
+from graph._tx import Runner, read, run_rows
+from graph.driver import async_driver
+from graph.sessions import open_async_session
+from graph.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def test_read_runs_the_statement_on_the_session(services: Settings) -> None:
+    drv = async_driver(services)
+    try:
+        async with open_async_session(drv, services) as session:
+            rows = await read(session, run_rows, "ping", {})
+    finally:
+        await drv.close()
+    assert rows == [{"one": 1}]
+
+
+async def test_read_retries_a_retryable_error_then_answers(services: Settings) -> None:
+    calls = []
+
+    async def flaky(tx: Runner) -> list[dict[str, Any]]:
+        calls.append(1)
+        if len(calls) < 3:
+            raise neo4j.exceptions.SessionExpired("connection lost")
+        return await run_rows(tx, "ping", {})
+
+    drv = async_driver(services)
+    try:
+        async with open_async_session(drv, services) as session:
+            rows = await read(session, flaky)
+    finally:
+        await drv.close()
+    assert rows == [{"one": 1}]
+    assert len(calls) == 3
+
+
+async def test_read_gives_up_after_the_retry_time(services: Settings) -> None:
+    calls = []
+
+    async def down(tx: Runner) -> None:
+        calls.append(1)
+        raise neo4j.exceptions.ServiceUnavailable("no server")
+
+    drv = async_driver(services)
+    try:
+        async with open_async_session(drv, services) as session:
+            with pytest.raises(neo4j.exceptions.ServiceUnavailable):
+                await read(session, down)
+    finally:
+        await drv.close()
+    # 50, 100, 200 and 400 ms waits fit in the 1 s budget; the next (800 ms) does not.
+    assert len(calls) == 5
+
+
+async def test_read_does_not_retry_a_client_error(services: Settings) -> None:
+    calls = []
+
+    async def wrong(tx: Runner) -> None:
+        calls.append(1)
+        await tx.run("RETURN $missing_parameter")
+
+    drv = async_driver(services)
+    try:
+        async with open_async_session(drv, services) as session:
+            with pytest.raises(neo4j.exceptions.ClientError):
+                await read(session, wrong)
+    finally:
+        await drv.close()
+    assert calls == [1]
