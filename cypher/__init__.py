@@ -2,6 +2,9 @@
 
 Every statement the project runs lives here and takes values only as ``$parameters``.
 ``load("get_similar_items")`` returns the text of ``get_similar_items.cypher``.
+
+Comments (lines starting with ``//``) are for readers of the files: ``load`` drops them, so the
+server does not receive and pre-parse them on every call.
 """
 
 from __future__ import annotations
@@ -36,20 +39,18 @@ def load(name: str) -> str:
         name: The file name without its ``.cypher`` suffix.
 
     Returns:
-        The statement text, stripped of surrounding whitespace.
+        The statement text without comment lines, stripped of surrounding whitespace.
 
     Raises:
         CypherNotFoundError: No file has that name.
     """
     if name not in names():
         raise CypherNotFoundError(f"no cypher/{name}.cypher (known: {', '.join(names())})")
-    return resources.files(__name__).joinpath(f"{name}.cypher").read_text("utf-8").strip()
+    text = resources.files(__name__).joinpath(f"{name}.cypher").read_text("utf-8")
+    lines = (line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    return "\n".join(lines).strip()
 
 
 def statements(name: str) -> list[str]:
-    """Split a multi-statement file (such as ``constraints``) on ``;`` into statements.
-
-    Lines starting with ``//`` are comments and are dropped.
-    """
-    text = "\n".join(line for line in load(name).splitlines() if not line.lstrip().startswith("//"))
-    return [part.strip() for part in text.split(";") if part.strip()]
+    """Split a multi-statement file (such as ``constraints``) on ``;`` into statements."""
+    return [part.strip() for part in load(name).split(";") if part.strip()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 import pytest
 
@@ -52,3 +53,12 @@ def test_cypher_file_compiles_on_real_neo4j(name: str, neo4j_driver, services) -
 def test_schema_commands_are_recognised() -> None:
     assert _is_schema_command(cypher.load("constraints"))
     assert not _is_schema_command("CREATE (n:User {userId: $id})")
+
+
+def test_load_drops_comment_lines_and_keeps_the_statement() -> None:
+    source = (resources.files("cypher") / "get_home_candidates.cypher").read_text("utf-8")
+    text = cypher.load("get_home_candidates")
+    assert any(line.lstrip().startswith("//") for line in source.splitlines())
+    assert not any(line.lstrip().startswith("//") for line in text.splitlines())
+    assert text.startswith("MATCH (u:User {userId: $user_id})")
+    assert "RETURN anchor_rows AS anchors, genres, basis, sources" in text
