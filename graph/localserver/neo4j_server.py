@@ -42,8 +42,11 @@ _JVM_FLAGS = (
     "--add-opens=java.base/java.util=ALL-UNNAMED",
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
     "-Dio.netty.tryReflectionSetAccessible=true",
-    # The JVM settings Neo4j's own neo4j.conf ships with.
+    # The JVM settings Neo4j's own neo4j.conf ships with, and one of ours.
     "-XX:+UseG1GC",
+    # Ours: young collections of ~10 ms every few seconds instead of 15-25 ms (G1's 200 ms
+    # default goal lets the young generation grow to ~1.2 GB); every query in flight waits.
+    "-XX:MaxGCPauseMillis=10",
     "-XX:-OmitStackTraceInFastThrow",
     "-XX:+AlwaysPreTouch",
     "-XX:+UnlockExperimentalVMOptions",
