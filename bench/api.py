@@ -102,6 +102,41 @@ def _wrk(base: str, script: str, *, connections: int, duration: int) -> dict[str
     }
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (Linux ``/proc``), 0 once they are gone."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
+    """Wait until the server is idle (under 5% of a core for 2 s); return the seconds waited.
+
+    Each API worker imports torch in the background when it starts (for POST /v1/items): ~10 s
+    of CPU per worker, longer under load. Measuring before that ends measures the import.
+    """
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        before = _cpu_seconds(pid)
+        time.sleep(2)
+        if _cpu_seconds(pid) - before < 0.1:
+            break
+    return time.monotonic() - started
+
+
 def _delete_events(session: str) -> None:
     """Remove the clicks this run posted (tagged with its session id)."""
     settings = get_settings()
@@ -142,8 +177,8 @@ def _paced(
     )
 
 
-async def _floor(users: list[str], titles: list[str], rounds: int) -> dict[str, float]:
-    """The home feed's and similar items' Cypher straight through the driver (ms)."""
+async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict[str, float], str]:
+    """The home feed's and similar items' Cypher straight through the driver (ms), the model."""
     settings = get_settings()
     drv = async_driver(settings)
     home: list[float] = []
@@ -172,12 +207,12 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> dict[str, 
     await drv.close()
     home.sort()
     similar.sort()
-    return {
+    figures = {
         "home_p50": statistics.median(home),
         "home_p99": home[int(len(home) * 0.99) - 1],
         "similar_p50": statistics.median(similar),
-        "model": model.version or "none",
     }
+    return figures, model.version or "none"
 
 
 def main() -> None:
@@ -201,7 +236,7 @@ def main() -> None:
     users, titles = asyncio.run(samples())
     if not users:
         sys.exit("no users with history in the graph: load a dataset first")
-    floor = asyncio.run(_floor(users, titles, 200))
+    floor, model = asyncio.run(_floor(users, titles, 200))
 
     port = _free_port()
     session = f"bench-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
@@ -229,6 +264,7 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        settled = _wait_settled(server.pid)
         headers = {"Authorization": f"Bearer {KEY}-0"}
         hot = users[:50]
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
@@ -245,8 +281,7 @@ def main() -> None:
             for _ in range(200)
         ]
         d = args.duration
-        # Warm Neo4j's JIT and page cache and let each API worker finish loading torch (10 s
-        # of CPU, in a background thread) before measuring.
+        # Warm Neo4j's JIT and page cache, and the API's title metadata cache.
         _wrk(base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=20)
         runs = {
             "GET /v1/recommendations (cache miss, ~100 req/s)": _paced(
@@ -280,8 +315,9 @@ def main() -> None:
         _delete_events(session)
 
     print(
-        f"users sampled: {len(users)}, titles: {len(titles)}, model: {floor['model']}, "
-        f"workers: {args.workers}, {d}s per run, wrk on loopback"
+        f"users sampled: {len(users)}, titles: {len(titles)}, model: {model}, "
+        f"workers: {args.workers}, {d}s per run, wrk on loopback, "
+        f"server idle {settled:.0f}s after start"
     )
     print(f"{'endpoint':<50} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for name, r in runs.items():
