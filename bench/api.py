@@ -243,6 +243,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     keys = ",".join(f"{KEY}-{i}:enterprise:admin" for i in range(KEYS))
     env = {**os.environ, "GRAPHREC_API_KEYS": keys}
+    server_log = Path(tempfile.gettempdir()) / f"{session}-server.log"
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "graphrec"),
@@ -253,8 +254,8 @@ def main() -> None:
             str(args.workers),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(900):
@@ -330,6 +331,11 @@ def main() -> None:
         f"p99 {floor['home_p99']:.2f} ms; similar items p50 {floor['similar_p50']:.2f} ms"
     )
     miss = runs["GET /v1/recommendations (cache miss, ~100 req/s)"]
+    # At log level warning the server prints only its banner, unless something went wrong.
+    logged = [x for x in server_log.read_text().splitlines() if x and "graphrec API on" not in x]
+    print(f"server log {server_log}: {len(logged)} lines besides the banner")
+    for line in logged[:5]:
+        print(f"  {line}")
     print(
         f"API overhead over raw Cypher (cache miss p50 / driver p50): "
         f"{miss['p50'] / floor['home_p50']:.2f}x"
