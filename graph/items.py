@@ -26,15 +26,20 @@ __all__ = [
 ]
 
 
-class TitleSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """Display metadata of a title."""
+class TitleSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Display metadata of a title.
+
+    Each API process caches thousands of these (``SummaryCache``). Holding only strings and
+    numbers they cannot form reference cycles, so they stay out of the garbage collector's
+    sight (``gc=False``, genres a tuple): a full collection no longer walks them all.
+    """
 
     item_id: str
     title: str | None = None
     year: int | None = None
     kind: str | None = None
     popularity: float | None = None
-    genres: list[str] = msgspec.field(default_factory=list)
+    genres: tuple[str, ...] = ()
 
 
 class CastMember(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,7 +8,9 @@ from graph.items import SummaryCache, TitleSummary
 
 
 def _title(item_id: str, genres: list[str] | None = None) -> TitleSummary:
-    return TitleSummary(item_id=item_id, title=f"Title {item_id}", genres=genres or ["Drama"])
+    return TitleSummary(
+        item_id=item_id, title=f"Title {item_id}", genres=tuple(genres or ["Drama"])
+    )
 
 
 def test_lookup_splits_cached_from_missing_ids_in_order() -> None:
@@ -18,7 +20,7 @@ def test_lookup_splits_cached_from_missing_ids_in_order() -> None:
     found, missing = cache.lookup(["a", "b", "c", "d"])
 
     assert sorted(found) == ["a", "c"]
-    assert found["c"].genres == ["Comedy"]
+    assert found["c"].genres == ("Comedy",)
     assert missing == ["b", "d"]
 
 
@@ -50,4 +52,4 @@ def test_storing_again_refreshes_the_entry() -> None:
     cache.store([_title("a", ["Drama"])])
     cache.store([_title("a", ["Horror"])])
 
-    assert cache.lookup(["a"])[0]["a"].genres == ["Horror"]
+    assert cache.lookup(["a"])[0]["a"].genres == ("Horror",)
