@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j.exceptions
 import pytest
@@ -10,7 +10,11 @@ import pytest
 from graph._tx import Runner, read, run_rows
 from graph.driver import async_driver
 from graph.sessions import open_async_session
-from graph.settings import Settings
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from graph.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -20,14 +24,21 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-async def test_read_runs_the_statement_on_the_session(services: Settings) -> None:
+async def _read(services: Settings, work: Callable[[Runner], Awaitable[Any]]) -> Any:
+    """``read(session, work)`` on a session of a new driver against the test instance."""
     drv = async_driver(services)
     try:
         async with open_async_session(drv, services) as session:
-            rows = await read(session, run_rows, "ping", {})
+            return await read(session, work)
     finally:
         await drv.close()
-    assert rows == [{"one": 1}]
+
+
+async def test_read_runs_the_statement_on_the_session(services: Settings) -> None:
+    async def ping(tx: Runner) -> list[dict[str, Any]]:
+        return await run_rows(tx, "ping", {})
+
+    assert await _read(services, ping) == [{"one": 1}]
 
 
 async def test_read_retries_a_retryable_error_then_answers(services: Settings) -> None:
@@ -39,13 +50,7 @@ async def test_read_retries_a_retryable_error_then_answers(services: Settings) -
             raise neo4j.exceptions.SessionExpired("connection lost")
         return await run_rows(tx, "ping", {})
 
-    drv = async_driver(services)
-    try:
-        async with open_async_session(drv, services) as session:
-            rows = await read(session, flaky)
-    finally:
-        await drv.close()
-    assert rows == [{"one": 1}]
+    assert await _read(services, flaky) == [{"one": 1}]
     assert len(calls) == 3
 
 
@@ -56,13 +61,8 @@ async def test_read_gives_up_after_the_retry_time(services: Settings) -> None:
         calls.append(1)
         raise neo4j.exceptions.ServiceUnavailable("no server")
 
-    drv = async_driver(services)
-    try:
-        async with open_async_session(drv, services) as session:
-            with pytest.raises(neo4j.exceptions.ServiceUnavailable):
-                await read(session, down)
-    finally:
-        await drv.close()
+    with pytest.raises(neo4j.exceptions.ServiceUnavailable):
+        await _read(services, down)
     # 50, 100, 200 and 400 ms waits fit in the 1 s budget; the next (800 ms) does not.
     assert len(calls) == 5
 
@@ -74,11 +74,6 @@ async def test_read_does_not_retry_a_client_error(services: Settings) -> None:
         calls.append(1)
         await tx.run("RETURN $missing_parameter")
 
-    drv = async_driver(services)
-    try:
-        async with open_async_session(drv, services) as session:
-            with pytest.raises(neo4j.exceptions.ClientError):
-                await read(session, wrong)
-    finally:
-        await drv.close()
+    with pytest.raises(neo4j.exceptions.ClientError):
+        await _read(services, wrong)
     assert calls == [1]
