@@ -49,10 +49,7 @@ async def run_many(
     tx: Runner, batch: list[tuple[str, dict[str, Any]]]
 ) -> list[list[dict[str, Any]]]:
     """Run several named statements, in order; one row list per statement."""
-    out = []
-    for name, params in batch:
-        out.append(await _dicts(await tx.run(cypher.load(name), params)))
-    return out
+    return [await run_rows(tx, name, params) for name, params in batch]
 
 
 async def read(
