@@ -108,26 +108,24 @@ async def because_you_watched(
     anchors, gnn, content = found.anchors, found.similar, found.content
     if content:
         metrics.fallbacks.labels(kind="content_similarity").inc()
-    titles = await items.summaries(sorted({r["item_id"] for r in gnn + content}))
+    titles = await items.summaries(sorted({r.item_id for r in gnn + content}))
     used: set[str] = set()
     out: list[BecauseYouWatchedRow] = []
     for anchor in anchors:
-        source = "gnn" if any(r["anchor_id"] == anchor.item_id for r in gnn) else "content"
-        mine = [
-            r for r in (gnn if source == "gnn" else content) if r["anchor_id"] == anchor.item_id
-        ]
-        mine = [r for r in mine if r["item_id"] not in used][:limit]
+        source = "gnn" if any(r.anchor_id == anchor.item_id for r in gnn) else "content"
+        mine = [r for r in (gnn if source == "gnn" else content) if r.anchor_id == anchor.item_id]
+        mine = [r for r in mine if r.item_id not in used][:limit]
         if not mine:
             continue
-        used.update(r["item_id"] for r in mine)
+        used.update(r.item_id for r in mine)
         cands = []
         ref = TitleRef(item_id=anchor.item_id, title=anchor.title)
         source_name = "similar" if source == "gnn" else "content"
-        best = max(float(r["score"] or 0.0) for r in mine) or 1.0
+        best = max(r.score for r in mine) or 1.0
         for r in mine:
-            cand = ranking.Candidate(item_id=r["item_id"], anchor=ref)
-            cand.contributions[source_name] = float(r["score"] or 0.0) / best
-            cand.shared = [f"{s['kind']} {s['name']}" for s in r.get("shared", [])][:4]
+            cand = ranking.Candidate(item_id=r.item_id, anchor=ref)
+            cand.contributions[source_name] = r.score / best
+            cand.shared = ranking.shared_text(r)[:4]
             cands.append(cand)
         out.append(
             BecauseYouWatchedRow(

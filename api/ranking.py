@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -12,9 +12,16 @@ from api.schemas.recommendations import Explanation, Recommendation
 
 if TYPE_CHECKING:
     from graph.items import TitleSummary
-    from graph.recommendations import Anchor, SourceRows
+    from graph.recommendations import Anchor, Person, Row, SourceRows
 
-__all__ = ["Candidate", "diversify", "merge_sources", "metadata_of", "names_text"]
+__all__ = [
+    "Candidate",
+    "diversify",
+    "merge_sources",
+    "metadata_of",
+    "names_text",
+    "shared_text",
+]
 
 #: Weight of each source once its scores are scaled to [0, 1].
 SOURCE_WEIGHTS = {
@@ -34,8 +41,8 @@ class Candidate(msgspec.Struct, kw_only=True):
     contributions: dict[str, float] = msgspec.field(default_factory=dict)
     anchor: TitleRef | None = None
     anchor_weight: float = 0.0
-    #: Friends and similar users behind the title: ``(relation, row)`` as the source gave them.
-    people: list[tuple[str, dict[str, Any]]] = msgspec.field(default_factory=list)
+    #: Friends and similar users behind the title: ``(relation, person)``.
+    people: list[tuple[str, Person]] = msgspec.field(default_factory=list)
     shared: list[str] = msgspec.field(default_factory=list)
     #: The genres behind the popular source (explanations name those the title is in).
     genres: list[str] = msgspec.field(default_factory=list)
@@ -52,6 +59,11 @@ class Candidate(msgspec.Struct, kw_only=True):
         return max(self.contributions.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
+def shared_text(row: Row) -> list[str]:
+    """The features a content row shares with its anchor, as ``"kind name"``."""
+    return [f"{s.kind} {s.name}" for s in row.shared]
+
+
 def names_text(names: list[str]) -> str:
     """``"Ann"``, ``"Ann and Bob"``, ``"Ann, Bob and Cid"``."""
     if len(names) <= 1:
@@ -59,11 +71,11 @@ def names_text(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _scaled(rows: list[dict[str, Any]], key: str = "score") -> dict[str, float]:
-    best = max((float(r[key] or 0.0) for r in rows), default=0.0)
+def _scaled(rows: list[Row]) -> dict[str, float]:
+    best = max((r.score for r in rows), default=0.0)
     if best <= 0:
-        return {r["item_id"]: 0.0 for r in rows}
-    return {r["item_id"]: max(0.0, float(r[key] or 0.0)) / best for r in rows}
+        return {r.item_id: 0.0 for r in rows}
+    return {r.item_id: max(0.0, r.score) / best for r in rows}
 
 
 def _add(cands: dict[str, Candidate], item_id: str, source: str, value: float) -> Candidate:
@@ -76,30 +88,28 @@ def _add(cands: dict[str, Candidate], item_id: str, source: str, value: float) -
 
 def _anchor_source(
     cands: dict[str, Candidate],
-    rows: list[dict[str, Any]],
+    rows: list[Row],
     anchors: dict[str, Anchor],
     source: str,
 ) -> None:
     per_item: dict[str, float] = {}
-    best: dict[str, tuple[float, str, list[str]]] = {}
+    best: dict[str, tuple[float, Row]] = {}
     for row in rows:
-        anchor = anchors.get(row["anchor_id"])
-        strength = anchor.strength if anchor else 0.5
-        contrib = strength * float(row["score"] or 0.0)
-        per_item[row["item_id"]] = per_item.get(row["item_id"], 0.0) + contrib
-        shared = [f"{s['kind']} {s['name']}" for s in row.get("shared", [])][:4]
-        if contrib > best.get(row["item_id"], (-1.0, "", []))[0]:
-            best[row["item_id"]] = (contrib, row["anchor_id"], shared)
+        anchor = anchors.get(row.anchor_id or "")
+        contrib = (anchor.strength if anchor else 0.5) * row.score
+        per_item[row.item_id] = per_item.get(row.item_id, 0.0) + contrib
+        if row.item_id not in best or contrib > best[row.item_id][0]:
+            best[row.item_id] = (contrib, row)
     top = max(per_item.values(), default=0.0) or 1.0
     for item_id, value in per_item.items():
         cand = _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value / top)
-        contrib, anchor_id, shared = best[item_id]
-        if contrib >= cand.anchor_weight:
-            anchor = anchors.get(anchor_id)
-            cand.anchor = TitleRef(item_id=anchor_id, title=anchor.title if anchor else None)
+        contrib, row = best[item_id]
+        if contrib >= cand.anchor_weight and row.anchor_id is not None:
+            anchor = anchors.get(row.anchor_id)
+            cand.anchor = TitleRef(item_id=row.anchor_id, title=anchor.title if anchor else None)
             cand.anchor_weight = contrib
-            if shared:
-                cand.shared = shared
+            if row.shared:
+                cand.shared = shared_text(row)[:4]
 
 
 def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
@@ -115,13 +125,13 @@ def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
         for item_id, value in _scaled(source_rows).items():
             _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value)
         for row in source_rows:
-            cands[row["item_id"]].people.extend((relation, p) for p in row["people"] or [])
+            cands[row.item_id].people.extend((relation, p) for p in row.people)
     for item_id, value in _scaled(rows.vector).items():
         _add(cands, item_id, "vector", SOURCE_WEIGHTS["vector"] * value)
-    best = max((float(r["score"]) for r in rows.popular), default=0.0)
+    best = max((r.score for r in rows.popular), default=0.0)
     for row in rows.popular:
-        value = math.log1p(float(row["score"])) / math.log1p(best) if best > 0 else 0.0
-        cand = _add(cands, row["item_id"], "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
+        value = math.log1p(row.score) / math.log1p(best) if best > 0 else 0.0
+        cand = _add(cands, row.item_id, "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
         cand.popular_basis = rows.popular_basis
         cand.genres = list(rows.popular_genres)
     return cands
@@ -181,11 +191,7 @@ def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation
     genres = [g for g in cand.genres if summary is None or g in summary.genres]
     people = [
         PersonRef(
-            user_id=p["user_id"],
-            name=p.get("name"),
-            relation=relation,
-            how=list(p.get("how") or []),
-            score=p.get("score"),
+            user_id=p.user_id, name=p.name, relation=relation, how=list(p.how or []), score=p.score
         )
         for relation, p in cand.people
     ]

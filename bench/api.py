@@ -197,8 +197,8 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict
                 filters=Filters(),
                 sources=frozenset({"similar", "social", "vector", "popular"}),
             )
-            ids = {r["item_id"] for r in rows.similar + rows.content + rows.friends}
-            ids |= {r["item_id"] for r in rows.similar_users + rows.vector + rows.popular}
+            ids = {r.item_id for r in rows.similar + rows.content + rows.friends}
+            ids |= {r.item_id for r in rows.similar_users + rows.vector + rows.popular}
             await items.summaries(sorted(ids)[:60])
             home.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()

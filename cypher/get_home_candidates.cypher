@@ -1,6 +1,7 @@
 // Every candidate source of the recommendation endpoints in one read. One row: the user's
 // anchors, the genres behind the popular source, and the top $k candidates of each source named
-// in $sources ('similar', 'social', 'vector', 'popular'); no row when the user does not exist.
+// in $sources ('similar', 'social', 'vector', 'popular') as [source, rows] pairs; no row when
+// the user does not exist.
 //
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
 // once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
@@ -135,16 +136,16 @@ CALL (u, seen, anchors, genre_nodes) {
     AND ($kind IS NULL OR t.kind = $kind)
     AND ($genre IS NULL OR EXISTS { (t)-[:IN_GENRE]->(:Genre {name: $genre}) })
   ORDER BY score DESC, coalesce(t.popularity, 0) DESC, t.titleId
-  WITH source, collect({t: t, score: score, anchor_id: anchor_id, people: people}) AS rows
+  WITH source, collect([t, score, anchor_id, people]) AS rows
   // Every anchor keeps all its neighbours (the model's k per title); other sources their top $k,
   // ties broken by popularity then id.
   WITH source, CASE source WHEN 'similar' THEN rows ELSE rows[..$k] END AS rows
-  RETURN collect({source: source, rows: [r IN rows | {
-    item_id: r.t.titleId, score: r.score, anchor_id: r.anchor_id,
-    people: [p IN r.people | {user_id: p[0].userId, name: p[0].name,
-                              how: CASE source WHEN 'friends' THEN p[1] END,
-                              score: CASE source WHEN 'similar_users' THEN p[1] END}]}]})
-         AS sources
+  // Rows are positional, [item_id, score, anchor_id, people], people [user_id, name, how, score]:
+  // ~0.5 ms cheaper a call to build, send and decode than maps repeating their keys per row.
+  RETURN collect([source, [r IN rows | [r[0].titleId, r[1], r[2], [p IN r[3] | [
+           p[0].userId, p[0].name,
+           CASE source WHEN 'friends' THEN p[1] END,
+           CASE source WHEN 'similar_users' THEN p[1] END]]]]]) AS sources
 }
 CALL (anchors) {
   UNWIND anchors AS anchor

@@ -23,7 +23,10 @@ __all__ = [
     "ExplainData",
     "Filters",
     "ModelInfo",
+    "Person",
     "RecommendationRepository",
+    "Row",
+    "Shared",
     "SourceRows",
     "per_source",
     "sample_ids",
@@ -72,20 +75,50 @@ class Anchor(msgspec.Struct, frozen=True, kw_only=True):
     has_similar: bool = False
 
 
+class Person(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """A friend (with what they did) or a similar user (with the similarity) behind a title."""
+
+    user_id: str
+    name: str | None = None
+    how: list[str] | None = None
+    score: float | None = None
+
+
+class Shared(msgspec.Struct, frozen=True, gc=False):
+    """A content feature a title shares with its anchor: ``kind`` person, keyword or genre."""
+
+    kind: str
+    name: str
+
+
+class Row(msgspec.Struct, array_like=True, frozen=True, gc=False):
+    """One candidate of a source; the statement sends it as ``[item_id, score, anchor_id, people]``.
+
+    ``anchor_id`` is set for the anchor-based sources (similar, content), ``people`` for the
+    social ones, ``shared`` for content rows.
+    """
+
+    item_id: str
+    score: float
+    anchor_id: str | None = None
+    people: list[Person] = []
+    shared: list[Shared] = []
+
+
 class SourceRows(msgspec.Struct, kw_only=True):
-    """Raw candidates of every source of the home feed, as plain rows.
+    """Raw candidates of every source of the home feed.
 
     ``popular_genres`` and ``popular_basis`` say which genres the popular source drew from and
     why: ``requested``, ``preferences``, ``history`` or ``global``.
     """
 
     anchors: list[Anchor]
-    similar: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    content: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    similar_users: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    friends: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    vector: list[dict[str, Any]] = msgspec.field(default_factory=list)
-    popular: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    similar: list[Row] = msgspec.field(default_factory=list)
+    content: list[Row] = msgspec.field(default_factory=list)
+    similar_users: list[Row] = msgspec.field(default_factory=list)
+    friends: list[Row] = msgspec.field(default_factory=list)
+    vector: list[Row] = msgspec.field(default_factory=list)
+    popular: list[Row] = msgspec.field(default_factory=list)
     popular_genres: list[str] = msgspec.field(default_factory=list)
     popular_basis: str = "global"
 
@@ -257,7 +290,7 @@ async def _home_sources(
     if not rows:
         raise NotFoundError("user_id", user_id)
     row = rows[0]
-    by_source: dict[str, list[dict[str, Any]]] = {s["source"]: s["rows"] for s in row["sources"]}
+    by_source = {source: msgspec.convert(found, list[Row]) for source, found in row["sources"]}
     out = SourceRows(
         anchors=[msgspec.convert(a, Anchor) for a in row["anchors"]],
         similar=by_source.get("similar", []),
@@ -274,5 +307,13 @@ async def _home_sources(
         bare = [a.item_id for a in out.anchors if not a.has_similar or not out.similar]
         if bare:
             content = {**params, "anchor_ids": bare[:5]}
-            out.content = await run_rows(tx, "get_content_similar_titles", content)
+            out.content = [
+                Row(
+                    item_id=r["item_id"],
+                    score=r["score"],
+                    anchor_id=r["anchor_id"],
+                    shared=msgspec.convert(r["shared"], list[Shared]),
+                )
+                for r in await run_rows(tx, "get_content_similar_titles", content)
+            ]
     return out
