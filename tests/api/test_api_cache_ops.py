@@ -9,6 +9,7 @@ from api_keys import ADMIN, PRO
 
 if TYPE_CHECKING:
     import neo4j
+    import redis
     from litestar.testing import AsyncTestClient
 
     from graph.settings import Settings
@@ -34,6 +35,23 @@ async def test_cache_hit_keeps_the_body_and_renews_the_request_id(
     # Other parameters are other keys.
     assert (await _get(client, limit=5)).headers["X-Cache"] == "miss"
     assert (await _get(client, "u2")).headers["X-Cache"] == "miss"
+
+
+async def test_cache_entries_their_index_and_rate_counters_expire(
+    client: AsyncTestClient, redis_client: redis.Redis
+) -> None:
+    await _get(client)
+    await _get(client, limit=5)
+    entries = redis_client.keys("graphrec:rec:u1:*")
+    index = redis_client.smembers("graphrec:recidx:u1")
+    counters = redis_client.keys("graphrec:rl:*")
+    assert len(entries) == 2 and set(entries) == index and counters
+    # Kept a day past the TTL (stale answers while Neo4j is down), counters past their minute.
+    for key in [*entries, b"graphrec:recidx:u1"]:
+        assert 86_400 < redis_client.ttl(key) <= 86_400 + 300
+    for key in counters:
+        assert 0 < redis_client.ttl(key) <= 65
+        assert int(redis_client.get(key)) >= 2
 
 
 async def test_interaction_feedback_and_friendship_drop_the_users_cache(
