@@ -15,10 +15,14 @@ WITH u,
      COLLECT { MATCH (u)-[:DISLIKED|NOT_INTERESTED]->(t:Title) RETURN t } AS rejected
 // The user's other titles, most recent first, with how much they liked each: like 1.0, share
 // 0.9, rating (r - 2.5) / 2.5, watched 0.8 x completion (+0.2 when watched more than once),
-// watch-list 0.5. Anchors are the most recent with at least $min_strength.
+// watch-list 0.5. Anchors are the most recent with at least $min_strength. Only the $scan latest
+// interactions count: a long history costs a bounded sort (ties broken by relationship).
 CALL (u, rejected) {
   MATCH (u)-[r:WATCHED|RATED|LIKED|SHARED|ADDED_TO_LIST]->(a:Title)
   WHERE NOT a IN rejected
+  WITH a, r, coalesce(r.lastAt, r.at, r.firstAt, datetime({epochMillis: 0})) AS at
+  ORDER BY at DESC, r
+  LIMIT $scan
   WITH a,
        max(CASE type(r)
          WHEN 'LIKED' THEN 1.0
@@ -27,7 +31,7 @@ CALL (u, rejected) {
          WHEN 'WATCHED' THEN 0.8 * coalesce(r.completion, 0.5)
            + CASE WHEN coalesce(r.count, 1) > 1 THEN 0.2 ELSE 0.0 END
          ELSE 0.5 END) AS strength,
-       max(coalesce(r.lastAt, r.at, r.firstAt, datetime({epochMillis: 0}))) AS at
+       max(at) AS at
   ORDER BY at DESC, strength DESC, a.titleId
   RETURN collect({title: a, strength: strength, at: at}) AS history
 }

@@ -38,6 +38,9 @@ MIN_ANCHOR_STRENGTH = 0.5
 HOME_ANCHORS = 6
 #: The latest titles whose genres are the user's history genres (popular source).
 RECENT_TITLES = 20
+#: The latest interactions searched for anchors and recent titles: a user with thousands costs
+#: no more than one with a few hundred.
+HISTORY_SCAN = 200
 #: SIMILAR_USER neighbours whose titles feed the "viewers like you" source, and how many
 #: titles each contributes at most.
 NEIGHBOURS = 5
@@ -278,6 +281,7 @@ async def _home_sources(
         "vector_index": model.vector_index,
         "anchors": anchor_count,
         "recent": RECENT_TITLES,
+        "scan": HISTORY_SCAN,
         "min_strength": MIN_ANCHOR_STRENGTH,
         "neighbours": NEIGHBOURS,
         "per_neighbour": PER_NEIGHBOUR,

@@ -102,6 +102,31 @@ async def test_because_you_watched_rows_follow_recent_positive_anchors(
     assert len(seen) == len(set(seen)) and not SEEN_OR_REJECTED & set(seen)
 
 
+_LONG_HISTORY = """
+MATCH (u:User {userId: 'u6'}), (matrix:Title {titleId: 't1'}), (dark:Title {titleId: 't4'})
+MERGE (u)-[old:RATED]->(matrix) SET old.rating = 5.0, old.at = datetime('2000-01-01T00:00:00Z')
+MERGE (u)-[new:LIKED]->(dark) SET new.at = datetime('2024-06-01T00:00:00Z')
+WITH u
+UNWIND range(1, $n) AS i
+MERGE (t:Title {titleId: 'filler' + i}) SET t.title = 'Filler ' + i
+MERGE (u)-[r:RATED]->(t)
+SET r.rating = 1.0, r.at = datetime('2010-01-01T00:00:00Z') + duration({minutes: i})
+"""
+
+
+async def test_anchors_come_from_the_latest_interactions_of_a_long_history(
+    client: AsyncTestClient, seeded: neo4j.Driver, services: Settings
+) -> None:
+    from graph.recommendations import HISTORY_SCAN
+
+    # u6: a 5/5 for The Matrix long ago, then HISTORY_SCAN low ratings, then a like of Dark City.
+    seeded.execute_query(_LONG_HISTORY, n=HISTORY_SCAN, database_=services.neo4j_database)
+    r = await client.get("/v1/users/u6/because-you-watched", params={"rows": 5}, headers=PRO)
+    assert r.status_code == 200
+    # Only the latest HISTORY_SCAN interactions count: the old 5/5 is no anchor any more.
+    assert [row["anchor"]["title"] for row in r.json()["rows"]] == ["Dark City"]
+
+
 async def test_social_names_friends_and_similar_users(client: AsyncTestClient) -> None:
     r = await client.get("/v1/users/u1/social", headers=PRO)
     recs = {rec["item_id"]: rec for rec in r.json()["recommendations"]}
