@@ -177,22 +177,6 @@ def _paced(
     )
 
 
-def _speed_gauge() -> float:
-    """Milliseconds a fixed pure-Python loop takes now (median of five): how fast the machine is.
-
-    On the VMs we measure on, the same code has run up to ~1.5x slower for minutes at a time;
-    the gauge printed next to the figures tells a slow machine from a slow change.
-    """
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        total = 0
-        for i in range(300_000):
-            total += i * i % 7
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict[str, float], str]:
     """The home feed's and similar items' Cypher straight through the driver (ms), the model."""
     settings = get_settings()
@@ -307,7 +291,6 @@ def main() -> None:
         d = args.duration
         # Warm Neo4j's JIT and page cache, and the API's title metadata cache.
         _wrk(base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=20)
-        gauge_before = _speed_gauge()
         runs = {
             "GET /v1/recommendations (cache miss, ~100 req/s)": _paced(
                 base, rec, rate=100, connections=40, duration=d, nonce=True
@@ -334,7 +317,6 @@ def main() -> None:
                 duration=d,
             ),
         }
-        gauge_after = _speed_gauge()
     finally:
         server.terminate()
         server.wait(30)
@@ -364,10 +346,6 @@ def main() -> None:
     print(
         f"API overhead over raw Cypher (cache miss p50 / driver p50): "
         f"{miss['p50'] / floor['home_p50']:.2f}x"
-    )
-    print(
-        f"machine speed gauge (fixed Python loop, lower is faster): {gauge_before:.1f} ms "
-        f"before the runs, {gauge_after:.1f} ms after"
     )
 
 
