@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
+import redis
 
 import cypher
 from graph.driver import async_driver, driver
@@ -135,6 +136,19 @@ def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
         if _cpu_seconds(pid) - before < 0.1:
             break
     return time.monotonic() - started
+
+
+def _drop_cached(users: list[str]) -> None:
+    """Remove the answers this run cached for its users (each miss stored one, kept a day)."""
+    client = redis.Redis.from_url(get_settings().redis_url)
+    try:
+        for user_id in users:
+            # The user's index of cached answers, as api/cache.py names it (this script's own
+            # name, api.py, shadows the api package, so it cannot import it).
+            index = f"graphrec:recidx:{user_id}"
+            client.delete(index, *client.smembers(index))
+    finally:
+        client.close()
 
 
 def _delete_events(session: str) -> None:
@@ -321,6 +335,7 @@ def main() -> None:
         server.terminate()
         server.wait(30)
         _delete_events(session)
+        _drop_cached(users)
 
     print(
         f"users sampled: {len(users)}, titles: {len(titles)}, model: {model}, "
