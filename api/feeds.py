@@ -163,20 +163,20 @@ async def similar_items(
     source, chosen = await recs.more_like_this(item_id, model_version=model_version, k=limit)
     if source == "content":
         metrics.fallbacks.labels(kind="content_similarity").inc()
-    titles = await items.summaries([r["item_id"] for r in chosen])
+    titles = await items.summaries([r.item_id for r in chosen])
     result = []
     for rank, row in enumerate(chosen, start=1):
-        shared = [f"{s['kind']} {s['name']}" for s in row.get("shared", [])]
+        shared = ranking.shared_text(row)
         if source == "gnn":
-            reason = f"Graph neighbours (GraphSAGE {model_version}, cosine {row['score']:.2f})"
+            reason = f"Graph neighbours (GraphSAGE {model_version}, cosine {row.score:.2f})"
         else:
             reason = "Shares " + ranking.names_text(shared[:4]) if shared else "Shares features"
         result.append(
             SimilarItem(
-                item_id=row["item_id"],
-                score=round(float(row["score"] or 0.0), 4),
+                item_id=row.item_id,
+                score=round(row.score, 4),
                 rank=rank,
-                metadata=ranking.metadata_of(titles.get(row["item_id"])),
+                metadata=ranking.metadata_of(titles.get(row.item_id)),
                 source=source,
                 similarity_reason=reason,
                 shared=shared[:8],

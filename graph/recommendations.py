@@ -158,11 +158,11 @@ class RecommendationRepository:
 
     async def more_like_this(
         self, item_id: str, *, model_version: str | None, k: int
-    ) -> tuple[str, list[dict[str, Any]]]:
+    ) -> tuple[str, list[Row]]:
         """The title's GNN neighbours of the model version, else titles sharing its features.
 
         Returns:
-            ``("gnn" | "content", rows)``, rows ``{anchor_id, item_id, score[, shared]}``.
+            ``("gnn" | "content", rows)``; content rows carry the features they share.
         """
         return await read(self._session, _more_like_this, item_id, model_version, k)
 
@@ -253,15 +253,28 @@ async def _ensure_item(tx: Runner, item_id: str) -> None:
 
 async def _more_like_this(
     tx: Runner, item_id: str, model_version: str | None, k: int
-) -> tuple[str, list[dict[str, Any]]]:
+) -> tuple[str, list[Row]]:
     params = {"anchor_ids": [item_id], "k": k, "user_id": None, **Filters().params()}
     if model_version:
         gnn = await run_rows(
             tx, "get_gnn_similar_titles", {**params, "model_version": model_version}
         )
         if gnn:
-            return "gnn", gnn
-    return "content", await run_rows(tx, "get_content_similar_titles", params)
+            return "gnn", _anchor_rows(gnn)
+    return "content", _anchor_rows(await run_rows(tx, "get_content_similar_titles", params))
+
+
+def _anchor_rows(found: list[dict[str, Any]]) -> list[Row]:
+    """Rows of the per-anchor statements (GNN or content neighbours), which return maps."""
+    return [
+        Row(
+            item_id=r["item_id"],
+            score=float(r["score"] or 0.0),
+            anchor_id=r["anchor_id"],
+            shared=msgspec.convert(r.get("shared", []), list[Shared]),
+        )
+        for r in found
+    ]
 
 
 async def _home_sources(
@@ -311,13 +324,5 @@ async def _home_sources(
         bare = [a.item_id for a in out.anchors if not a.has_similar or not out.similar]
         if bare:
             content = {**params, "anchor_ids": bare[:5]}
-            out.content = [
-                Row(
-                    item_id=r["item_id"],
-                    score=r["score"],
-                    anchor_id=r["anchor_id"],
-                    shared=msgspec.convert(r["shared"], list[Shared]),
-                )
-                for r in await run_rows(tx, "get_content_similar_titles", content)
-            ]
+            out.content = _anchor_rows(await run_rows(tx, "get_content_similar_titles", content))
     return out
