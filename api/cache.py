@@ -1,8 +1,14 @@
 """Redis response cache of the recommendation endpoints, and idempotency records.
 
 A cached answer is fresh for ``cache_ttl`` seconds and kept a day longer so that, while Neo4j is
-down, it can still be served marked ``stale``. A user's entries are listed in a set and dropped
-together on their interaction or feedback.
+down, it can still be served marked ``stale``.
+
+Invalidation is by generation. Every change that alters a user's answers (an interaction,
+feedback, preferences, a friendship) bumps the user's generation counter; an entry records the
+generation it was computed in and counts only while that is still the user's. So a change drops
+all of a user's answers with one O(1) command, and an answer computed from the graph *before* a
+change but stored *after* it (a request racing an interaction) is refused, not served as if it
+reflected the change.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ if TYPE_CHECKING:
     from api.state import AppState
 
 __all__ = [
+    "CacheRead",
     "CachedBody",
     "cache_key",
     "drop_user",
@@ -29,21 +36,47 @@ __all__ = [
 
 _KEEP_SECONDS = 86_400
 IDEMPOTENCY_SECONDS = 86_400
-#: Store an answer (KEYS[1]) and list it in its user's index (KEYS[2]), both for ARGV[2] seconds:
-#: one command, ~160 µs of client CPU where a pipeline of the three took ~290 µs.
+#: Store an answer (KEYS[2]) for ARGV[3] seconds if the user's generation (KEYS[1], absent = 0)
+#: is still ARGV[1], the one read before computing it; the generation is kept as long as the
+#: answer. Returns 1 when stored, 0 when a change came in between.
 _PUT_LUA = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SADD', KEYS[2], KEYS[1])
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
+"""
+#: Bump the generation of every user in KEYS, each kept ARGV[1] seconds: at least as long as any
+#: answer stored under an earlier generation, so an expired counter can never revive one.
+_BUMP_LUA = """
+for _, key in ipairs(KEYS) do
+  redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[1])
+end
+return #KEYS
 """
 
 
 class CachedBody(msgspec.Struct, frozen=True):
-    """A cached response body and when it was computed (Unix seconds)."""
+    """A cached response body, when it was computed (Unix seconds) and in which generation."""
 
     stored: float
     body: bytes
+    generation: int = 0
+
+
+class CacheRead(msgspec.Struct, frozen=True):
+    """What a lookup found.
+
+    Attributes:
+        entry: The answer of the user's current generation (fresh or not), else None.
+        generation: The user's generation when read; None when Redis did not answer, and then
+            nothing computed now is stored.
+    """
+
+    entry: CachedBody | None
+    generation: int | None
 
 
 def cache_key(route: str, user_id: str, model_version: str | None, params: dict[str, Any]) -> str:
@@ -52,19 +85,28 @@ def cache_key(route: str, user_id: str, model_version: str | None, params: dict[
     return f"graphrec:rec:{user_id}:{route}:{model_version or '-'}:{digest.hexdigest()[:16]}"
 
 
-def _index_key(user_id: str) -> str:
-    return f"graphrec:recidx:{user_id}"
+def _generation_key(user_id: str) -> str:
+    return f"graphrec:recgen:{user_id}"
 
 
-async def get_cached(state: AppState, key: str) -> CachedBody | None:
-    """Return the cached entry (fresh or not), or None (also when Redis is down)."""
-    raw = await state.redis.run(lambda r: r.get(key), None)
+def _keep_seconds(state: AppState) -> int:
+    return int(state.cache_ttl) + _KEEP_SECONDS
+
+
+async def get_cached(state: AppState, user_id: str, key: str) -> CacheRead:
+    """Read the user's generation and the entry under ``key`` (one round trip)."""
+    raw = await state.redis.run(lambda r: r.mget(_generation_key(user_id), key), None)
     if raw is None:
-        return None
+        return CacheRead(None, None)
+    generation, body = raw
+    current = int(generation) if generation is not None else 0
+    if body is None:
+        return CacheRead(None, current)
     try:
-        return msgspec.msgpack.decode(cast("bytes", raw), type=CachedBody)
+        entry = msgspec.msgpack.decode(cast("bytes", body), type=CachedBody)
     except msgspec.DecodeError:
-        return None
+        return CacheRead(None, current)
+    return CacheRead(entry if entry.generation == current else None, current)
 
 
 def is_fresh(state: AppState, entry: CachedBody) -> bool:
@@ -72,26 +114,34 @@ def is_fresh(state: AppState, entry: CachedBody) -> bool:
     return time.time() - entry.stored < state.cache_ttl
 
 
-async def put_cached(state: AppState, user_id: str, key: str, body: bytes) -> None:
-    """Store an answer and list it under its user."""
-    payload = msgspec.msgpack.encode(CachedBody(time.time(), body))
-    ttl = int(state.cache_ttl) + _KEEP_SECONDS
+async def put_cached(
+    state: AppState, user_id: str, key: str, body: bytes, generation: int | None
+) -> bool:
+    """Store an answer computed in ``generation``, unless the user's has moved on since.
 
-    async def put(client: Any) -> None:
-        await client.eval(_PUT_LUA, 2, key, _index_key(user_id), payload, ttl)
+    Returns:
+        True when stored.
+    """
+    if generation is None:
+        return False
+    payload = msgspec.msgpack.encode(CachedBody(time.time(), body, generation))
 
-    await state.redis.run(put, None)
+    async def put(client: Any) -> bool:
+        keys = (_generation_key(user_id), key)
+        keep = _keep_seconds(state)
+        return bool(await client.eval(_PUT_LUA, 2, *keys, generation, payload, keep))
+
+    return await state.redis.run(put, False)
 
 
 async def drop_user(state: AppState, *user_ids: str) -> None:
-    """Drop every cached answer of these users."""
+    """Drop every cached answer of these users (their generations move on)."""
+    keys = [_generation_key(u) for u in user_ids]
 
-    async def drop(client: Any) -> None:
-        for user_id in user_ids:
-            keys = await client.smembers(_index_key(user_id))
-            await client.delete(_index_key(user_id), *keys)
+    async def bump(client: Any) -> None:
+        await client.eval(_BUMP_LUA, len(keys), *keys, _keep_seconds(state))
 
-    await state.redis.run(drop, None)
+    await state.redis.run(bump, None)
 
 
 def _idem_key(event_id: str) -> str:

@@ -72,7 +72,8 @@ async def cached_response(
         down, model = exc, state.model.info  # type: ignore[assignment]
     version = model.version if model is not None else None
     key = cache.cache_key(route, user_id, version, params)
-    entry = await cache.get_cached(state, key)
+    read = await cache.get_cached(state, user_id, key)
+    entry = read.entry
     if entry is not None and down is None and cache.is_fresh(state, entry):
         metrics.labels(route=route, result="hit").inc()
         return _render(entry.body, request_id, cached=True, stale=False, label="hit")
@@ -86,7 +87,7 @@ async def cached_response(
             down = exc
         else:
             metrics.labels(route=route, result="miss").inc()
-            await cache.put_cached(state, user_id, key, body)
+            await cache.put_cached(state, user_id, key, body, read.generation)
             return Response(content=body, media_type=MediaType.JSON, headers={"X-Cache": "miss"})
     if entry is not None:
         metrics.labels(route=route, result="stale").inc()

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import httpx
@@ -138,15 +139,20 @@ def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
     return time.monotonic() - started
 
 
-def _drop_cached(users: list[str]) -> None:
-    """Remove the answers this run cached for its users (each miss stored one, kept a day)."""
-    client = redis.Redis.from_url(get_settings().redis_url)
+def _bench_redis_url(db: int) -> str:
+    """The configured Redis server with the bench's own logical database."""
+    url = urllib.parse.urlsplit(get_settings().redis_url)
+    current = url.path.strip("/") or "0"
+    if current == str(db):
+        sys.exit(f"--redis-db {db} is the database the API itself uses: pick another")
+    return urllib.parse.urlunsplit(url._replace(path=f"/{db}"))
+
+
+def _empty_redis(url: str) -> None:
+    """Drop what the bench's server kept in its own database (answers, counters)."""
+    client = redis.Redis.from_url(url)
     try:
-        for user_id in users:
-            # The user's index of cached answers, as api/cache.py names it (this script's own
-            # name, api.py, shadows the api package, so it cannot import it).
-            index = f"graphrec:recidx:{user_id}"
-            client.delete(index, *client.smembers(index))
+        client.flushdb()
     finally:
         client.close()
 
@@ -242,6 +248,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=15,
+        help="Redis database of the bench's server on the configured Redis (emptied before and"
+        " after: the cache fills with a day's worth of forced misses)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
@@ -263,7 +276,9 @@ def main() -> None:
     session = f"bench-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     base = f"http://127.0.0.1:{port}"
     keys = ",".join(f"{KEY}-{i}:enterprise:admin" for i in range(KEYS))
-    env = {**os.environ, "GRAPHREC_API_KEYS": keys}
+    redis_url = _bench_redis_url(args.redis_db)
+    _empty_redis(redis_url)
+    env = {**os.environ, "GRAPHREC_API_KEYS": keys, "REDIS_URL": redis_url}
     server_log = Path(tempfile.gettempdir()) / f"{session}-server.log"
     server = subprocess.Popen(
         [
@@ -335,7 +350,7 @@ def main() -> None:
         server.terminate()
         server.wait(30)
         _delete_events(session)
-        _drop_cached(users)
+        _empty_redis(redis_url)
 
     print(
         f"users sampled: {len(users)}, titles: {len(titles)}, model: {model}, "

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
+import anyio
 import pytest
 from api_keys import ADMIN, PRO
+
+from api import feeds
+from api.serving import cached_response
 
 if TYPE_CHECKING:
     import neo4j
     import redis
     from litestar.testing import AsyncTestClient
 
+    from graph.items import ItemRepository
+    from graph.recommendations import ModelInfo, RecommendationRepository
     from graph.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -37,21 +44,68 @@ async def test_cache_hit_keeps_the_body_and_renews_the_request_id(
     assert (await _get(client, "u2")).headers["X-Cache"] == "miss"
 
 
-async def test_cache_entries_their_index_and_rate_counters_expire(
+async def test_cache_entries_generations_and_rate_counters_expire(
     client: AsyncTestClient, redis_client: redis.Redis
 ) -> None:
     await _get(client)
     await _get(client, limit=5)
+    payload = {"user_id": "u1", "item_id": "t8", "action": "click"}
+    assert (await client.post("/v1/interactions", json=payload, headers=PRO)).status_code == 202
+    assert redis_client.get("graphrec:recgen:u1") == b"1"
+    assert (await _get(client)).headers["X-Cache"] == "miss"
     entries = redis_client.keys("graphrec:rec:u1:*")
-    index = redis_client.smembers("graphrec:recidx:u1")
     counters = redis_client.keys("graphrec:rl:*")
-    assert len(entries) == 2 and set(entries) == index and counters
-    # Kept a day past the TTL (stale answers while Neo4j is down), counters past their minute.
-    for key in [*entries, b"graphrec:recidx:u1"]:
+    assert len(entries) == 2 and counters
+    # Kept a day past the TTL (stale answers while Neo4j is down), and the user's generation at
+    # least as long; counters past their minute.
+    for key in [*entries, b"graphrec:recgen:u1"]:
         assert 86_400 < redis_client.ttl(key) <= 86_400 + 300
     for key in counters:
         assert 0 < redis_client.ttl(key) <= 65
         assert int(redis_client.get(key)) >= 2
+
+
+async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
+    client: AsyncTestClient,
+) -> None:
+    # A feed request reads the graph, an interaction commits and drops the user's answers, and
+    # only then does the request store what it computed: the next request must not get it.
+    state = client.app.state.graphrec
+    params = {"context": "home", "limit": 20, "category": None, "exclude": []}
+    # The app runs on the test client's own loop (in another thread): the racing request is
+    # started there, and the two sides meet through thread events.
+    computed, release = threading.Event(), threading.Event()
+    racing: list[str] = []
+
+    async def compute(model: ModelInfo, recs: RecommendationRepository, items: ItemRepository):  # type: ignore[no-untyped-def]
+        body = await feeds.home_feed(
+            recs, items, state.metrics, model=model, user_id="u1", context="home", limit=20,
+            kind=None, exclude=[], request_id="racing",
+        )  # fmt: skip
+        racing.extend(r.item_id for r in body.recommendations)
+        computed.set()
+        await anyio.to_thread.run_sync(release.wait, 30)
+        return body
+
+    async def slow_request() -> str:
+        r = await cached_response(
+            state, route="recommendations", user_id="u1", params=params, request_id="racing",
+            compute=compute,
+        )  # fmt: skip
+        return str(r.headers["X-Cache"])
+
+    racer = client.blocking_portal.start_task_soon(slow_request)
+    assert await anyio.to_thread.run_sync(computed.wait, 30)
+    assert "t6" in racing
+    payload = {"user_id": "u1", "item_id": "t6", "action": "complete"}
+    assert (await client.post("/v1/interactions", json=payload, headers=PRO)).status_code == 202
+    release.set()
+    assert await anyio.to_thread.run_sync(racer.result, 30) == "miss"
+    after = await _get(client)
+    assert after.headers["X-Cache"] == "miss"
+    assert "t6" not in [r["item_id"] for r in after.json()["recommendations"]]
+    # Without a change in between, the same request is answered from the cache.
+    assert (await _get(client)).headers["X-Cache"] == "hit"
 
 
 async def test_interaction_feedback_and_friendship_drop_the_users_cache(
