@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import redis
     from litestar.testing import AsyncTestClient
 
+    from api.schemas.recommendations import RecommendationList
     from graph.items import ItemRepository
     from graph.recommendations import ModelInfo, RecommendationRepository
     from graph.settings import Settings
@@ -77,7 +78,9 @@ async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
     computed, release = threading.Event(), threading.Event()
     racing: list[str] = []
 
-    async def compute(model: ModelInfo, recs: RecommendationRepository, items: ItemRepository):  # type: ignore[no-untyped-def]
+    async def compute(
+        model: ModelInfo, recs: RecommendationRepository, items: ItemRepository
+    ) -> RecommendationList:
         body = await feeds.home_feed(
             recs, items, state.metrics, model=model, user_id="u1", context="home", limit=20,
             kind=None, exclude=[], request_id="racing",
