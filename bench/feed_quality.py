@@ -1,0 +1,199 @@
+"""Held-out quality of the served home feed: recall@20, NDCG@20 and hit rate, with MostPop.
+
+Splits a MovieLens ``ratings.csv`` per user in time (the latest 10 % of every user with at
+least 10 ratings is held out; held-out ratings of 3.5 and more are the positives), loads the
+rest into an *empty* scratch instance, trains and promotes GraphSAGE there, then asks the API's
+own feed code for every such user's home feed (``limit`` 20, nothing cached) and scores it. The
+held-out ratings are never in the graph, so nothing leaks into the model or the sources.
+
+Variants rerun the scoring with cheaper settings of the feed (fewer candidates per source,
+fewer titles per similar user) by swapping the module-level values the feed reads, so a
+latency trade can be weighed against what it costs in quality.
+
+    export GRAPHREC_INSTANCE=feedeval GRAPHREC_NEO4J_BOLT_PORT=7787 \\
+        GRAPHREC_NEO4J_HTTP_PORT=7574 GRAPHREC_REDIS_PORT=6479
+    .venv/bin/graphrec services up
+    .venv/bin/python bench/feed_quality.py ../shared/datasets/ml-latest-small
+    .venv/bin/graphrec services down && rm -rf ~/.local/share/graphrec/feedeval
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import csv
+import importlib
+import math
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# This directory holds api.py (the API benchmark), which would shadow the api package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+feeds: Any = importlib.import_module("api.feeds")
+Metrics: Any = importlib.import_module("api.metrics").Metrics
+recommendations: Any = importlib.import_module("graph.recommendations")
+items_mod: Any = importlib.import_module("graph.items")
+sessions: Any = importlib.import_module("graph.sessions")
+graph_driver: Any = importlib.import_module("graph.driver")
+get_settings: Any = importlib.import_module("graph.settings").get_settings
+
+HELD_FRACTION = 0.1
+MIN_RATINGS = 10
+POSITIVE = 3.5
+LIMIT = 20
+
+
+def split(dataset: Path, out: Path) -> dict[str, set[str]]:
+    """Write the training part of ``dataset`` to ``out``; return each user's held-out positives."""
+    for name in ("movies.csv", "links.csv", "tags.csv"):
+        if (dataset / name).is_file():
+            shutil.copy(dataset / name, out / name)
+    with (dataset / "ratings.csv").open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        by_user: dict[str, list[list[str]]] = collections.defaultdict(list)
+        for row in reader:
+            by_user[row[0]].append(row)
+    held: dict[str, set[str]] = {}
+    with (out / "ratings.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for user, rows in by_user.items():
+            rows.sort(key=lambda r: (int(r[3]), r[1]))
+            n_held = max(1, int(len(rows) * HELD_FRACTION)) if len(rows) >= MIN_RATINGS else 0
+            writer.writerows(rows[: len(rows) - n_held])
+            positives = {r[1] for r in rows[len(rows) - n_held :] if float(r[2]) >= POSITIVE}
+            if positives:
+                held[user] = positives
+    return held
+
+
+def most_popular(train: Path, held: dict[str, set[str]]) -> dict[str, list[str]]:
+    """The MostPop baseline: the most rated titles the user has not rated, per user."""
+    counts: collections.Counter[str] = collections.Counter()
+    seen: dict[str, set[str]] = collections.defaultdict(set)
+    with (train / "ratings.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            counts[row["movieId"]] += 1
+            seen[row["userId"]].add(row["movieId"])
+    order = [title for title, _ in counts.most_common()]
+    out = {}
+    for user in held:
+        out[user] = [t for t in order if t not in seen[user]][:LIMIT]
+    return out
+
+
+def score(feeds_by_user: dict[str, list[str]], held: dict[str, set[str]]) -> dict[str, float]:
+    """Mean recall@LIMIT, NDCG@LIMIT (binary gains) and hit rate over the held-out users."""
+    recall, ndcg, hits = [], [], 0
+    for user, positives in held.items():
+        got = [t in positives for t in feeds_by_user.get(user, [])[:LIMIT]]
+        recall.append(sum(got) / len(positives))
+        dcg = sum(1 / math.log2(i + 2) for i, hit in enumerate(got) if hit)
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(len(positives), LIMIT)))
+        ndcg.append(dcg / ideal)
+        hits += any(got)
+    return {
+        "recall": statistics.mean(recall),
+        "ndcg": statistics.mean(ndcg),
+        "hit_rate": hits / len(held),
+    }
+
+
+async def served_feeds(users: list[str]) -> tuple[dict[str, list[str]], float]:
+    """Every user's home feed from the feed code itself; the seconds it took."""
+    settings = get_settings()
+    drv = graph_driver.async_driver(settings)
+    metrics, titles = Metrics(), items_mod.SummaryCache()
+    out: dict[str, list[str]] = {}
+    try:
+        async with sessions.open_async_session(drv, settings) as session:
+            model = await recommendations.RecommendationRepository(session).model_info()
+        start = time.perf_counter()
+        for user in users:
+            async with sessions.open_async_session(drv, settings) as session:
+                body = await feeds.home_feed(
+                    recommendations.RecommendationRepository(session),
+                    items_mod.ItemRepository(session, titles),
+                    metrics,
+                    model=model,
+                    user_id=user,
+                    context="home",
+                    limit=LIMIT,
+                    kind=None,
+                    exclude=[],
+                    request_id="feed-quality",
+                )
+            out[user] = [r.item_id for r in body.recommendations]
+        return out, time.perf_counter() - start
+    finally:
+        await drv.close()
+
+
+def _graphrec(*args: str) -> None:
+    subprocess.run([str(Path(sys.executable).parent / "graphrec"), *args], check=True)
+
+
+def main() -> None:
+    """Split, load, train, score the served feed and its variants, print the table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("dataset", type=Path, help="a MovieLens directory with ratings.csv")
+    args = parser.parse_args()
+    if not (args.dataset / "ratings.csv").is_file():
+        sys.exit(f"{args.dataset}: no ratings.csv (a MovieLens 'latest' directory is needed)")
+    settings = get_settings()
+    with graph_driver.driver(settings) as drv:
+        records, _, _ = drv.execute_query(
+            "MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database
+        )
+    if records[0]["n"]:
+        sys.exit(
+            f"{settings.neo4j_uri} holds {records[0]['n']:,} nodes: point GRAPHREC_INSTANCE (and"
+            " its ports) at an empty scratch instance, this script loads and trains there"
+        )
+    with tempfile.TemporaryDirectory(prefix="feed-quality-") as tmp:
+        train = Path(tmp)
+        held = split(args.dataset, train)
+        print(f"held out: {sum(map(len, held.values())):,} positives of {len(held)} users")
+        _graphrec("load", "movielens", str(train))
+        _graphrec("train")
+        baseline = score(most_popular(train, held), held)
+    per_source: Callable[[int], int] = feeds.per_source
+    per_neighbour: int = recommendations.PER_NEIGHBOUR
+    variants = {
+        "served feed (current settings)": (per_source, per_neighbour),
+        "candidates per source = limit": (lambda limit: min(200, max(20, limit)), per_neighbour),
+        f"titles per similar user = {per_neighbour // 2}": (per_source, per_neighbour // 2),
+    }
+    users = sorted(held)
+    asyncio.run(served_feeds(users[:50]))  # warm Neo4j before the timed passes
+    print(f"{'feed':<40} {'recall@20':>10} {'ndcg@20':>10} {'hit rate':>10} {'ms/user':>8}")
+    print(
+        f"{'MostPop (baseline)':<40} {baseline['recall']:>10.4f} {baseline['ndcg']:>10.4f}"
+        f" {baseline['hit_rate']:>10.3f} {'':>8}"
+    )
+    for name, (source_k, neighbour_k) in variants.items():
+        feeds.per_source, recommendations.PER_NEIGHBOUR = source_k, neighbour_k
+        got, seconds = asyncio.run(served_feeds(users))
+        m = score(got, held)
+        print(
+            f"{name:<40} {m['recall']:>10.4f} {m['ndcg']:>10.4f} {m['hit_rate']:>10.3f}"
+            f" {1000 * seconds / len(users):>8.1f}"
+        )
+    feeds.per_source, recommendations.PER_NEIGHBOUR = per_source, per_neighbour
+
+
+if __name__ == "__main__":
+    main()
