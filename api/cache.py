@@ -116,22 +116,17 @@ def is_fresh(state: AppState, entry: CachedBody) -> bool:
 
 async def put_cached(
     state: AppState, user_id: str, key: str, body: bytes, generation: int | None
-) -> bool:
-    """Store an answer computed in ``generation``, unless the user's has moved on since.
-
-    Returns:
-        True when stored.
-    """
+) -> None:
+    """Store an answer computed in ``generation``, unless the user's has moved on since."""
     if generation is None:
-        return False
+        return
     payload = msgspec.msgpack.encode(CachedBody(time.time(), body, generation))
 
-    async def put(client: Any) -> bool:
+    async def put(client: Any) -> None:
         keys = (_generation_key(user_id), key)
-        keep = _keep_seconds(state)
-        return bool(await client.eval(_PUT_LUA, 2, *keys, generation, payload, keep))
+        await client.eval(_PUT_LUA, 2, *keys, generation, payload, _keep_seconds(state))
 
-    return await state.redis.run(put, False)
+    await state.redis.run(put, None)
 
 
 async def drop_user(state: AppState, *user_ids: str) -> None:

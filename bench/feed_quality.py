@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import collections
 import csv
-import importlib
 import math
 import shutil
 import statistics
@@ -33,19 +32,19 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 # This directory holds api.py (the API benchmark), which would shadow the api package.
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-feeds: Any = importlib.import_module("api.feeds")
-Metrics: Any = importlib.import_module("api.metrics").Metrics
-recommendations: Any = importlib.import_module("graph.recommendations")
-items_mod: Any = importlib.import_module("graph.items")
-sessions: Any = importlib.import_module("graph.sessions")
-graph_driver: Any = importlib.import_module("graph.driver")
-get_settings: Any = importlib.import_module("graph.settings").get_settings
+from api import feeds  # noqa: E402
+from api.metrics import Metrics  # noqa: E402
+from graph import recommendations  # noqa: E402
+from graph.driver import async_driver, driver  # noqa: E402
+from graph.items import ItemRepository, SummaryCache  # noqa: E402
+from graph.recommendations import RecommendationRepository  # noqa: E402
+from graph.sessions import open_async_session  # noqa: E402
+from graph.settings import get_settings  # noqa: E402
 
 HELD_FRACTION = 0.1
 MIN_RATINGS = 10
@@ -113,18 +112,18 @@ def score(feeds_by_user: dict[str, list[str]], held: dict[str, set[str]]) -> dic
 async def served_feeds(users: list[str]) -> tuple[dict[str, list[str]], float]:
     """Every user's home feed from the feed code itself; the seconds it took."""
     settings = get_settings()
-    drv = graph_driver.async_driver(settings)
-    metrics, titles = Metrics(), items_mod.SummaryCache()
+    drv = async_driver(settings)
+    metrics, titles = Metrics(), SummaryCache()
     out: dict[str, list[str]] = {}
     try:
-        async with sessions.open_async_session(drv, settings) as session:
-            model = await recommendations.RecommendationRepository(session).model_info()
+        async with open_async_session(drv, settings) as session:
+            model = await RecommendationRepository(session).model_info()
         start = time.perf_counter()
         for user in users:
-            async with sessions.open_async_session(drv, settings) as session:
+            async with open_async_session(drv, settings) as session:
                 body = await feeds.home_feed(
-                    recommendations.RecommendationRepository(session),
-                    items_mod.ItemRepository(session, titles),
+                    RecommendationRepository(session),
+                    ItemRepository(session, titles),
                     metrics,
                     model=model,
                     user_id=user,
@@ -154,7 +153,7 @@ def main() -> None:
     if not (args.dataset / "ratings.csv").is_file():
         sys.exit(f"{args.dataset}: no ratings.csv (a MovieLens 'latest' directory is needed)")
     settings = get_settings()
-    with graph_driver.driver(settings) as drv:
+    with driver(settings) as drv:
         records, _, _ = drv.execute_query(
             "MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database
         )
@@ -192,7 +191,6 @@ def main() -> None:
             f"{name:<40} {m['recall']:>10.4f} {m['ndcg']:>10.4f} {m['hit_rate']:>10.3f}"
             f" {1000 * seconds / len(users):>8.1f}"
         )
-    feeds.per_source, recommendations.PER_NEIGHBOUR = per_source, per_neighbour
 
 
 if __name__ == "__main__":
