@@ -9,7 +9,7 @@ import anyio
 import pytest
 from api_keys import ADMIN, PRO
 
-from api import feeds
+from api import cache, feeds
 from api.serving import cached_response
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ async def test_cache_entries_generations_and_rate_counters_expire(
 
 
 async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
-    client: AsyncTestClient,
+    client: AsyncTestClient, redis_client: redis.Redis
 ) -> None:
     # A feed request reads the graph, an interaction commits and drops the user's answers, and
     # only then does the request store what it computed: the next request must not get it.
@@ -107,8 +107,11 @@ async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
     after = await _get(client)
     assert after.headers["X-Cache"] == "miss"
     assert "t6" not in [r["item_id"] for r in after.json()["recommendations"]]
-    # Without a change in between, the same request is answered from the cache.
+    # Without a change in between, the same request is answered from the cache, under the key
+    # the racing request used (else its refused store above would prove nothing).
     assert (await _get(client)).headers["X-Cache"] == "hit"
+    version = after.json()["model_version"]
+    assert redis_client.exists(cache.cache_key("recommendations", "u1", version, params))
 
 
 async def test_interaction_feedback_and_friendship_drop_the_users_cache(
