@@ -28,6 +28,7 @@ __all__ = [
     "Row",
     "Shared",
     "SourceRows",
+    "home_params",
     "per_source",
     "sample_ids",
 ]
@@ -192,9 +193,8 @@ class RecommendationRepository:
         Raises:
             NotFoundError: The user does not exist.
         """
-        return await read(
-            self._session, _home_sources, user_id, model, sources, k, anchors, filters
-        )
+        params = home_params(user_id, model, sources, k, anchors, filters)
+        return await read(self._session, _home_sources, params)
 
     async def explain(self, user_id: str, item_id: str, model_version: str | None) -> ExplainData:
         """Return the paths, people and content ties between a user and a title.
@@ -277,17 +277,17 @@ def _anchor_rows(found: list[dict[str, Any]]) -> list[Row]:
     ]
 
 
-async def _home_sources(
-    tx: Runner,
+def home_params(
     user_id: str,
     model: ModelInfo,
     sources: frozenset[str],
     k: int,
     anchor_count: int,
     filters: Filters,
-) -> SourceRows:
+) -> dict[str, Any]:
+    """The parameters of ``get_home_candidates`` (see ``RecommendationRepository.home_sources``)."""
     narrowed = filters.genre is not None or filters.kind is not None
-    params = {
+    return {
         "user_id": user_id,
         "sources": sorted(sources),
         "model_version": model.version,
@@ -303,9 +303,12 @@ async def _home_sources(
         "k": k,
         **filters.params(),
     }
+
+
+async def _home_sources(tx: Runner, params: dict[str, Any]) -> SourceRows:
     rows = await run_rows(tx, "get_home_candidates", params)
     if not rows:
-        raise NotFoundError("user_id", user_id)
+        raise NotFoundError("user_id", params["user_id"])
     row = rows[0]
     by_source = {source: msgspec.convert(found, list[Row]) for source, found in row["sources"]}
     out = SourceRows(
@@ -318,7 +321,7 @@ async def _home_sources(
         popular_genres=row["genres"],
         popular_basis=row["basis"],
     )
-    if "similar" in sources and out.anchors:
+    if "similar" in params["sources"] and out.anchors:
         # Titles sharing features stand in for anchors without edges of the model (new titles),
         # or for every anchor when the model offers nothing new (costlier: at most five).
         bare = [a.item_id for a in out.anchors if not a.has_similar or not out.similar]
