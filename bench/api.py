@@ -29,6 +29,7 @@ import redis
 import cypher
 from graph.driver import async_driver, driver
 from graph.items import ItemRepository
+from graph.localserver.process import cpu_seconds
 from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
 from graph.sessions import open_async_session
 from graph.settings import get_settings
@@ -104,26 +105,6 @@ def _wrk(base: str, script: str, *, connections: int, duration: int) -> dict[str
     }
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time of a process and its children (Linux ``/proc``), 0 once they are gone."""
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = Path(f"/proc/{pid}/task").iterdir()
-        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
-    except OSError:
-        return []
-
-
 def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
     """Wait until the server is idle (under 5% of a core for 2 s); return the seconds waited.
 
@@ -132,9 +113,9 @@ def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
     """
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        before = _cpu_seconds(pid)
+        before = cpu_seconds(pid)
         time.sleep(2)
-        if _cpu_seconds(pid) - before < 0.1:
+        if cpu_seconds(pid) - before < 0.1:
             break
     return time.monotonic() - started
 

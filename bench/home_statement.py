@@ -11,26 +11,43 @@ Neo4j's CPU (``/proc``, the local server only) and of the wall time, in ms.
 from __future__ import annotations
 
 import argparse
-import os
+import asyncio
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import cypher
-from graph.driver import driver
+from graph.driver import async_driver, driver
 from graph.localserver import neo4j_server
-from graph.recommendations import HOME_ANCHORS, Filters, ModelInfo, home_params, per_source
-from graph.settings import get_settings
+from graph.localserver.process import cpu_seconds
+from graph.recommendations import (
+    HOME_ANCHORS,
+    Filters,
+    ModelInfo,
+    RecommendationRepository,
+    home_params,
+    per_source,
+    sample_ids,
+)
+from graph.sessions import open_async_session
+from graph.settings import Settings, get_settings
 
 SOURCES = ("similar", "social", "vector", "popular")
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu(pid: int | None) -> float:
+    """Neo4j's CPU seconds; 0 when it is not the local server."""
+    return cpu_seconds(pid) if pid is not None else 0.0
+
+
+async def _model_info(settings: Settings) -> ModelInfo:
+    """The promoted model as the API sees it."""
+    drv = async_driver(settings)
+    try:
+        async with open_async_session(drv, settings) as session:
+            return await RecommendationRepository(session).model_info()
+    finally:
+        await drv.close()
 
 
 def main() -> None:
@@ -42,24 +59,12 @@ def main() -> None:
     settings = get_settings()
     pid = None if settings.neo4j_external else neo4j_server.status(settings).pid
     home = cypher.load("get_home_candidates")
+    model = asyncio.run(_model_info(settings))
     with driver(settings) as drv:
         db = settings.neo4j_database
-        users = [
-            r["user_id"]
-            for r in drv.execute_query(
-                cypher.load("get_sample_users"), limit=args.users, database_=db
-            ).records
-        ]
+        users, _ = sample_ids(drv, args.users, db)
         if not users:
             sys.exit("no users with history in the graph: load a dataset first")
-        found = drv.execute_query(
-            cypher.load("get_promoted_model"), name="graphsage", database_=db
-        ).records
-        indexes = drv.execute_query(cypher.load("get_vector_indexes"), database_=db).records
-        model = ModelInfo(
-            version=found[0]["version"] if found else None,
-            vector_index=bool(indexes) and "title_embedding" in indexes[0]["names"],
-        )
         k = per_source(20)
         variants: dict[str, tuple[str, frozenset[str]]] = {
             "statement reading nothing": ("RETURN $user_id AS u", frozenset()),
@@ -72,12 +77,12 @@ def main() -> None:
         with drv.session(database=db, notifications_min_severity="OFF") as session:
             for rnd in range(args.rounds + 1):
                 for name, (query, sources) in variants.items():
-                    c0, t0 = _cpu_seconds(pid), time.perf_counter()
+                    c0, t0 = _cpu(pid), time.perf_counter()
                     for user in users:
                         params = home_params(user, model, sources, k, HOME_ANCHORS, Filters())
                         session.run(query, params).consume()
                     if rnd:  # the first round warms the JIT and page cache
-                        cpu[name].append((_cpu_seconds(pid) - c0) * 1000 / len(users))
+                        cpu[name].append((_cpu(pid) - c0) * 1000 / len(users))
                         wall[name].append((time.perf_counter() - t0) * 1000 / len(users))
     print(
         f"users: {len(users)}, model: {model.version}, {args.rounds} rounds"

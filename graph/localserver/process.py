@@ -1,4 +1,4 @@
-"""Process plumbing shared by the local servers: pid files, readiness polling, log tails."""
+"""Process plumbing shared by the local servers: pid files, readiness polling, log tails, CPU."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -16,10 +17,10 @@ from graph.errors import ServerError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from pathlib import Path
 
 __all__ = [
     "ServerStatus",
+    "cpu_seconds",
     "port_in_use",
     "read_pid",
     "spawn",
@@ -61,6 +62,26 @@ def _is_zombie(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] == "Z"
     except OSError:
         return False
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (Linux ``/proc``), 0 once they are gone."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
 
 
 def port_in_use(host: str, port: int) -> bool:
