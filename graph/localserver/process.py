@@ -56,23 +56,25 @@ def read_pid(pid_file: Path) -> int | None:
     return pid if not _is_zombie(pid) else None
 
 
-def _is_zombie(pid: int) -> bool:
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first); [] once gone."""
     try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] == "Z"
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
     except OSError:
-        return False
+        return []
+
+
+def _is_zombie(pid: int) -> bool:
+    fields = _stat_fields(pid)
+    return bool(fields) and fields[0] == "Z"
 
 
 def cpu_seconds(pid: int) -> float:
     """CPU time of a process and its children (Linux ``/proc``), 0 once they are gone."""
     total = 0
     for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
+        if fields := _stat_fields(p):
+            total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
 
