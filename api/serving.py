@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import neo4j.exceptions
 from litestar import MediaType, Response
+from litestar.background_tasks import BackgroundTask
 
 from api import cache
 from api.errors import ApiError, ErrorCode
@@ -50,7 +51,7 @@ async def cached_response(
     request_id: str,
     compute: Compute,
 ) -> Response[bytes]:
-    """Answer from a fresh cache entry, else compute (and cache), else a stale entry, else 503.
+    """Answer from a fresh cache entry, else compute (cached once sent), else stale, else 503.
 
     Args:
         state: The app state.
@@ -87,8 +88,15 @@ async def cached_response(
             down = exc
         else:
             metrics.labels(route=route, result="miss").inc()
-            await cache.put_cached(state, user_id, key, body, read.generation)
-            return Response(content=body, media_type=MediaType.JSON, headers={"X-Cache": "miss"})
+            # The answer goes out first and the cache is filled after it is sent: the client does
+            # not wait for the store, and a late store is safe (it checks the generation).
+            store = BackgroundTask(cache.put_cached, state, user_id, key, body, read.generation)
+            return Response(
+                content=body,
+                media_type=MediaType.JSON,
+                headers={"X-Cache": "miss"},
+                background=store,
+            )
     if entry is not None:
         metrics.labels(route=route, result="stale").inc()
         state.metrics.fallbacks.labels(kind="stale_cache").inc()

@@ -45,6 +45,43 @@ async def test_cache_hit_keeps_the_body_and_renews_the_request_id(
     assert (await _get(client, "u2")).headers["X-Cache"] == "miss"
 
 
+async def test_a_miss_is_sent_before_it_is_stored(
+    client: AsyncTestClient, redis_client: redis.Redis
+) -> None:
+    # The client does not wait for the cache store: when the last byte of the answer goes out,
+    # nothing is cached yet; once the request is done, the answer is, and the next is a hit.
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/v1/recommendations", "raw_path": b"/v1/recommendations",
+        "root_path": "", "query_string": b"user_id=u1", "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "headers": [(b"host", b"testserver"), (b"authorization", PRO["Authorization"].encode())],
+    }  # fmt: skip
+    sent: list[tuple[int, int]] = []
+    status: list[int] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(int(message["status"]))  # type: ignore[call-overload]
+        elif not message.get("more_body", False):
+            sent.append((len(message["body"]), len(redis_client.keys("graphrec:rec:u1:*"))))  # type: ignore[arg-type]
+
+    async def request() -> None:
+        await client.app(scope, receive, send)  # type: ignore[arg-type]
+
+    # The app runs on the test client's loop, in another thread.
+    done = client.blocking_portal.start_task_soon(request)
+    await anyio.to_thread.run_sync(done.result, 30)
+    assert status == [200] and len(sent) == 1
+    body_size, cached_when_sent = sent[0]
+    assert body_size > 0 and cached_when_sent == 0
+    assert len(redis_client.keys("graphrec:rec:u1:*")) == 1
+    assert (await _get(client)).headers["X-Cache"] == "hit"
+
+
 async def test_cache_entries_generations_and_rate_counters_expire(
     client: AsyncTestClient, redis_client: redis.Redis
 ) -> None:
@@ -97,6 +134,10 @@ async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
             state, route="recommendations", user_id="u1", params=params, request_id="racing",
             compute=compute,
         )  # fmt: skip
+        # What the server does once the response is sent: store the answer (here, after the
+        # interaction below).
+        assert r.background is not None
+        await r.background()
         return str(r.headers["X-Cache"])
 
     racer = client.blocking_portal.start_task_soon(slow_request)
