@@ -29,6 +29,7 @@ import redis
 import cypher
 from graph.driver import async_driver, driver
 from graph.items import ItemRepository
+from graph.localserver import neo4j_server, redis_server
 from graph.localserver.process import cpu_seconds
 from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
 from graph.sessions import open_async_session
@@ -120,6 +121,44 @@ def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
     return time.monotonic() - started
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine so far (``/proc/stat``)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+class CpuMeter:
+    """CPU spent per request by the API, Neo4j and Redis over one stage, and the machine's load.
+
+    Latency percentiles alone do not tell a slow stretch of the machine from a slower server:
+    the CPU a request costs each process, read from ``/proc`` around the stage, does. Neo4j and
+    Redis count only when they are the local servers.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        settings = get_settings()
+        self.pids = {"API": server_pid}
+        if not settings.neo4j_external and (pid := neo4j_server.status(settings).pid):
+            self.pids["Neo4j"] = pid
+        if not settings.redis_external and (pid := redis_server.status(settings).pid):
+            self.pids["Redis"] = pid
+
+    def start(self) -> None:
+        """Take the first reading."""
+        self._cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._ticks = _machine_ticks()
+
+    def report(self, requests: int) -> str:
+        """Milliseconds of CPU per request of each process since ``start``, and the load."""
+        busy, total = (b - a for a, b in zip(self._ticks, _machine_ticks(), strict=True))
+        parts = [
+            f"{name} {(cpu_seconds(pid) - self._cpu[name]) * 1000 / max(requests, 1):.2f}"
+            for name, pid in self.pids.items()
+        ]
+        return f"CPU ms per request: {', '.join(parts)}; machine {100 * busy / total:.0f}% busy"
+
+
 def _bench_redis_url(db: int) -> str:
     """The configured Redis server with the bench's own logical database."""
     url = urllib.parse.urlsplit(get_settings().redis_url)
@@ -152,7 +191,14 @@ def _delete_events(session: str) -> None:
 
 
 def _paced(
-    base: str, paths: list[str], *, rate: float, connections: int, duration: int, nonce: bool
+    base: str,
+    paths: list[str],
+    *,
+    rate: float,
+    connections: int,
+    duration: int,
+    nonce: bool,
+    meter: CpuMeter | None = None,
 ) -> dict[str, float]:
     """Run at about ``rate`` requests/s: each connection waits between its requests.
 
@@ -170,6 +216,8 @@ def _paced(
             client.get(path)
             latencies.append((time.perf_counter() - start) * 1000)
     delay_ms = max(0.0, connections * 1000 / rate - statistics.median(latencies))
+    if meter is not None:
+        meter.start()
     return _wrk(
         base,
         _lua(paths, delay_ms=delay_ms, nonce=nonce),
@@ -301,10 +349,13 @@ def main() -> None:
         d = args.duration
         # Warm Neo4j's JIT and page cache, and the API's title metadata cache.
         _wrk(base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=20)
+        meter = CpuMeter(server.pid)
+        paced_miss = _paced(
+            base, rec, rate=100, connections=40, duration=d, nonce=True, meter=meter
+        )
+        miss_cpu = meter.report(paced_miss["requests"])
         runs = {
-            "GET /v1/recommendations (cache miss, ~100 req/s)": _paced(
-                base, rec, rate=100, connections=40, duration=d, nonce=True
-            ),
+            "GET /v1/recommendations (cache miss, ~100 req/s)": paced_miss,
             "GET /v1/recommendations (cache hit, ~500 req/s)": _paced(
                 base, hot_paths, rate=500, connections=100, duration=d, nonce=False
             ),
@@ -349,6 +400,7 @@ def main() -> None:
         f"p99 {floor['home_p99']:.2f} ms; similar items p50 {floor['similar_p50']:.2f} ms"
     )
     miss = runs["GET /v1/recommendations (cache miss, ~100 req/s)"]
+    print(f"cache miss at ~100 req/s, {miss_cpu}")
     # At log level warning the server prints only its banner, unless something went wrong.
     logged = [x for x in server_log.read_text().splitlines() if x and "graphrec API on" not in x]
     print(f"server log {server_log}: {len(logged)} lines besides the banner")
