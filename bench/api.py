@@ -159,6 +159,13 @@ class CpuMeter:
         return f"CPU ms per request: {', '.join(parts)}; machine {100 * busy / total:.0f}% busy"
 
 
+def _uptime_minutes(pid: int) -> float:
+    """Minutes since the process started (``/proc``)."""
+    started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[19])
+    booted = float(Path("/proc/uptime").read_text().split()[0])
+    return (booted - started / os.sysconf("SC_CLK_TCK")) / 60
+
+
 def _bench_redis_url(db: int) -> str:
     """The configured Redis server with the bench's own logical database."""
     url = urllib.parse.urlsplit(get_settings().redis_url)
@@ -389,6 +396,11 @@ def main() -> None:
         f"workers: {args.workers}, {d}s per run, wrk on loopback, "
         f"server idle {settled:.0f}s after start"
     )
+    if "Neo4j" in meter.pids:
+        up = _uptime_minutes(meter.pids["Neo4j"])
+        # Neo4j's JIT needs minutes of load after a restart: statements cost 2-3x more at first.
+        note = " (just restarted: figures include its JIT warm-up)" if up < 10 else ""
+        print(f"local Neo4j up for {up:.0f} min{note}")
     print(f"{'endpoint':<50} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for name, r in runs.items():
         print(
