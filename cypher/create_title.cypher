@@ -1,5 +1,6 @@
 // A new title with its genres, people, keywords and platforms; `created` is false (and nothing
 // is changed) when the id already exists.
+CYPHER replan=skip
 MERGE (t:Title {titleId: $item_id})
 ON CREATE SET t.pendingCreate = true
 WITH t, coalesce(t.pendingCreate, false) AS created

@@ -1,4 +1,5 @@
 // A new user; `created` is false (and nothing is changed) when the id already exists.
+CYPHER replan=skip
 MERGE (u:User {userId: $user_id})
 ON CREATE SET u.pendingCreate = true
 WITH u, coalesce(u.pendingCreate, false) AS created

@@ -1,6 +1,7 @@
 // Per anchor, titles sharing people (weight 2), keywords (1.5) and genres (1): the content
 // fallback of "more like this" and of anchors without GNN edges. Leaves out what the user (when
 // given) has seen or rejected, collected once and tested as a list, and the excluded ids.
+CYPHER replan=skip
 OPTIONAL MATCH (u:User {userId: $user_id})
 WITH COLLECT {
        MATCH (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(s:Title)

@@ -1,6 +1,7 @@
 // Content ties between a user and a title: its genres (with how often the user engaged with
 // each, and whether preferred), its people the user watched before, its popularity, and the
 // user's own relations to it.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 RETURN t.popularity AS popularity,
        [(u)-[r]->(t) WHERE type(r) IN

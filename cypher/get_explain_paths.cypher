@@ -1,4 +1,5 @@
 // Graph paths user -> (positive) -> anchor -> SIMILAR_TO (model version) -> title.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id})-[r:WATCHED|RATED|LIKED|SHARED|ADDED_TO_LIST]->(a:Title)
       -[s:SIMILAR_TO {modelVersion: $model_version}]->(t:Title {titleId: $item_id})
 WHERE NOT EXISTS { (u)-[:DISLIKED|NOT_INTERESTED]->(a) }

@@ -1,4 +1,5 @@
 // Friends, trusted users and SIMILAR_USER neighbours (model version) who engaged with the title.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 CALL (u, t) {
   MATCH (u)-[:FRIENDS_WITH]-(f:User)-[r:WATCHED|RATED|LIKED|SHARED]->(t)

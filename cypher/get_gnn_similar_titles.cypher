@@ -1,5 +1,6 @@
 // Per anchor, its top-k SIMILAR_TO neighbours of one model version ("more like this"), without
 // the excluded ids and outside the kind/genre filters.
+CYPHER replan=skip
 UNWIND $anchor_ids AS anchor_id
 MATCH (a:Title {titleId: anchor_id})
 CALL (a) {

@@ -6,6 +6,7 @@
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
 // once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
 // than a per-candidate pattern check), as are $exclude, $kind and $genre.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id})
 WITH u,
      COLLECT {

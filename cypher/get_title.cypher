@@ -1,4 +1,5 @@
 // One title with its content features.
+CYPHER replan=skip
 MATCH (t:Title {titleId: $item_id})
 RETURN t.titleId AS item_id, t.title AS title, t.year AS year, t.kind AS kind,
        t.popularity AS popularity, t.imdbId AS imdb_id, t.tmdbId AS tmdb_id,

@@ -1,4 +1,5 @@
 // Display metadata of the given titles.
+CYPHER replan=skip
 UNWIND $ids AS id
 MATCH (t:Title {titleId: id})
 RETURN t.titleId AS item_id, t.title AS title, t.year AS year, t.kind AS kind,

@@ -1,4 +1,5 @@
 // One user's profile: preferences and counts of friends and positive history.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id})
 RETURN u.userId AS user_id, u.name AS name, u.age AS age, u.gender AS gender,
        u.occupation AS occupation, toString(u.createdAt) AS created_at,

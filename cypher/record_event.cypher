@@ -1,5 +1,6 @@
 // One API interaction as an Event (MERGE on eventId: exactly once). `created` is true only for
 // the transaction that created it; the stored fields come back so a retry answers the same.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 MERGE (e:Event {eventId: $event_id})
 ON CREATE SET e.pendingCreate = true, e.action = $action, e.value = $value, e.at = $at,

@@ -1,4 +1,5 @@
 // dislike (interaction or feedback): DISLIKED (and no LIKED any more); never recommended again.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 MERGE (u)-[d:DISLIKED]->(t)
 SET d.at = $at

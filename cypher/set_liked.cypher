@@ -1,4 +1,5 @@
 // like: LIKED (and no DISLIKED any more).
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 MERGE (u)-[l:LIKED]->(t)
 SET l.at = $at

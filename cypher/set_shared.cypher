@@ -1,4 +1,5 @@
 // share: SHARED {count, at}.
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 MERGE (u)-[s:SHARED]->(t)
 ON CREATE SET s.count = 0

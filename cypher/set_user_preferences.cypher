@@ -1,4 +1,5 @@
 // Replace the user's preferred genres (cold-start onboarding).
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id})
 OPTIONAL MATCH (u)-[old:PREFERS]->(:Genre)
 DELETE old

@@ -1,4 +1,5 @@
 // view / watch / complete / abandon: the aggregate WATCHED edge (count, completion, times).
+CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 MERGE (u)-[w:WATCHED]->(t)
 ON CREATE SET w.firstAt = $at, w.count = 0, w.completion = 0.0

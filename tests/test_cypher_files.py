@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from importlib import resources
 
 import pytest
@@ -23,6 +24,52 @@ def test_cypher_file_loads_and_uses_only_parameters(name: str) -> None:
     assert text, f"{name}.cypher is empty"
     # Values come in as $parameters, never as Python formatting placeholders.
     assert "{}" not in text and "%s" not in text and "{0}" not in text
+
+
+@pytest.mark.parametrize("name", cypher.names())
+def test_served_statements_keep_their_plan_and_the_others_replan(name: str) -> None:
+    keeps_plan = cypher.load(name).startswith("CYPHER replan=skip\n")
+    assert keeps_plan == (name in cypher.SERVED), (
+        f"{name}.cypher: statements on the API's request paths (cypher.SERVED) start with"
+        " CYPHER replan=skip, the others not"
+    )
+
+
+def test_a_served_statement_is_not_replanned_after_the_statistics_drift(
+    neo4j_driver, services
+) -> None:
+    """Tripling the node count makes Neo4j discard a cached plan; ``replan=skip`` keeps it.
+
+    Told apart by the time a run takes right after the drift: a replan of the home statement
+    costs hundreds of ms, a cached plan a few.
+    """
+    query = cypher.load("get_home_candidates")
+    plain = query.removeprefix("CYPHER replan=skip\n") + "\n// replan test: plain"
+    kept = query + "\n// replan test: kept"
+    params = {
+        "user_id": "nobody", "sources": [], "model_version": None, "vector_index": False,
+        "anchors": 1, "recent": 1, "scan": 1, "min_strength": 0.5, "neighbours": 1,
+        "per_neighbour": 1, "candidates": 1, "pool": 1, "k": 1, "exclude": [], "kind": None,
+        "genre": None,
+    }  # fmt: skip
+    db = services.neo4j_database
+    with neo4j_driver.session(database=db) as session:
+        for text in (plain, kept):
+            session.run(text, params).consume()
+        count = session.run("MATCH (n) RETURN count(n) AS c").single()["c"]
+        session.run(
+            "UNWIND range(1, $k) AS i CREATE (:ReplanScratch {i: i})", k=4 * count + 1000
+        ).consume()
+        try:
+            time.sleep(11)  # past Neo4j's minimum replan interval (10 s)
+            elapsed = {}
+            for name, text in (("plain", plain), ("kept", kept)):
+                start = time.perf_counter()
+                session.run(text, params).consume()
+                elapsed[name] = time.perf_counter() - start
+        finally:
+            session.run("MATCH (x:ReplanScratch) DETACH DELETE x").consume()
+    assert elapsed["kept"] * 5 < elapsed["plain"], elapsed
 
 
 def test_cypher_load_unknown_name_raises() -> None:
@@ -60,5 +107,5 @@ def test_load_drops_comment_lines_and_keeps_the_statement() -> None:
     text = cypher.load("get_home_candidates")
     assert any(line.lstrip().startswith("//") for line in source.splitlines())
     assert not any(line.lstrip().startswith("//") for line in text.splitlines())
-    assert text.startswith("MATCH (u:User {userId: $user_id})")
+    assert text.startswith("CYPHER replan=skip\nMATCH (u:User {userId: $user_id})")
     assert "RETURN anchor_rows AS anchors, genres, basis, sources" in text
