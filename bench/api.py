@@ -30,7 +30,7 @@ import cypher
 from graph.driver import async_driver, driver
 from graph.items import ItemRepository
 from graph.localserver import neo4j_server, redis_server
-from graph.localserver.process import cpu_seconds
+from graph.localserver.process import cpu_seconds, uptime_seconds
 from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
 from graph.sessions import open_async_session
 from graph.settings import get_settings
@@ -157,13 +157,6 @@ class CpuMeter:
             for name, pid in self.pids.items()
         ]
         return f"CPU ms per request: {', '.join(parts)}; machine {100 * busy / total:.0f}% busy"
-
-
-def _uptime_minutes(pid: int) -> float:
-    """Minutes since the process started (``/proc``)."""
-    started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[19])
-    booted = float(Path("/proc/uptime").read_text().split()[0])
-    return (booted - started / os.sysconf("SC_CLK_TCK")) / 60
 
 
 def _bench_redis_url(db: int) -> str:
@@ -397,7 +390,7 @@ def main() -> None:
         f"server idle {settled:.0f}s after start"
     )
     if "Neo4j" in meter.pids:
-        up = _uptime_minutes(meter.pids["Neo4j"])
+        up = uptime_seconds(meter.pids["Neo4j"]) / 60
         # Neo4j's JIT needs minutes of load after a restart: statements cost 2-3x more at first.
         note = " (just restarted: figures include its JIT warm-up)" if up < 10 else ""
         print(f"local Neo4j up for {up:.0f} min{note}")

@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 
 import cypher
+from graph.recommendations import Filters, ModelInfo, home_params
 
 
 def test_cypher_names_lists_every_file() -> None:
@@ -38,7 +39,7 @@ def test_served_statements_keep_their_plan_and_the_others_replan(name: str) -> N
 def test_a_served_statement_is_not_replanned_after_the_statistics_drift(
     neo4j_driver, services
 ) -> None:
-    """Tripling the node count makes Neo4j discard a cached plan; ``replan=skip`` keeps it.
+    """Five times the nodes make Neo4j discard a cached plan; ``replan=skip`` keeps it.
 
     Told apart by the time a run takes right after the drift: a replan of the home statement
     costs hundreds of ms, a cached plan a few.
@@ -46,12 +47,9 @@ def test_a_served_statement_is_not_replanned_after_the_statistics_drift(
     query = cypher.load("get_home_candidates")
     plain = query.removeprefix("CYPHER replan=skip\n") + "\n// replan test: plain"
     kept = query + "\n// replan test: kept"
-    params = {
-        "user_id": "nobody", "sources": [], "model_version": None, "vector_index": False,
-        "anchors": 1, "recent": 1, "scan": 1, "min_strength": 0.5, "neighbours": 1,
-        "per_neighbour": 1, "candidates": 1, "pool": 1, "k": 1, "exclude": [], "kind": None,
-        "genre": None,
-    }  # fmt: skip
+    params = home_params(
+        "nobody", ModelInfo(version=None, vector_index=False), frozenset(), 1, 1, Filters()
+    )
     db = services.neo4j_database
     with neo4j_driver.session(database=db) as session:
         for text in (plain, kept):

@@ -26,6 +26,7 @@ __all__ = [
     "spawn",
     "stop_pid",
     "tail",
+    "uptime_seconds",
     "wait_until",
 ]
 
@@ -76,6 +77,14 @@ def cpu_seconds(pid: int) -> float:
         if fields := _stat_fields(p):
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def uptime_seconds(pid: int) -> float:
+    """Seconds since a process started (Linux ``/proc``), 0 once it is gone."""
+    if not (fields := _stat_fields(pid)):
+        return 0.0
+    booted = float(Path("/proc/uptime").read_text().split()[0])
+    return booted - int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:

@@ -6,12 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from graph.driver import driver
+from graph.localserver.process import uptime_seconds
 from graph.settings import Settings
 
 if TYPE_CHECKING:
@@ -122,3 +124,15 @@ def test_neo4j_start_without_java_names_the_install_command(
     assert result.returncode == 1
     assert "java not found" in result.stderr
     assert "apt-get install -y openjdk-17-jdk-headless" in result.stderr
+
+
+def test_uptime_seconds_counts_from_the_process_start_and_is_zero_once_gone() -> None:
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(1.5)
+        assert 1.0 <= uptime_seconds(child.pid) < 10.0
+        assert uptime_seconds(1) > uptime_seconds(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert uptime_seconds(child.pid) == 0.0
