@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -27,6 +28,7 @@ from api.metrics import Metrics
 from api.redisguard import RedisGuard
 from api.security import RequestMiddleware, add_response_headers, load_api_keys
 from api.state import AppState
+from api.warmup import plan_statements
 from graph.driver import async_driver, driver
 from graph.settings import Settings, get_settings
 
@@ -50,6 +52,13 @@ def _cache_ttl() -> float:
         raise ValueError(f"GRAPHREC_API_CACHE_TTL={raw!r}: expected seconds") from None
 
 
+def _warm_up_enabled() -> bool:
+    raw = os.environ.get("GRAPHREC_API_WARMUP", "1").strip().lower()
+    if raw not in {"0", "1", "false", "true", "no", "yes", "off", "on"}:
+        raise ValueError(f"GRAPHREC_API_WARMUP={raw!r}: expected 1 or 0")
+    return raw in {"1", "true", "yes", "on"}
+
+
 def _warm_gnn_import(serving: threading.Event) -> None:
     # POST /v1/items embeds new titles with the GNN, which loads torch (seconds): do it early,
     # off the event loop, so the first such request is not slow.
@@ -62,12 +71,19 @@ def _warm_gnn_import(serving: threading.Event) -> None:
         gc.freeze()
 
 
-def create_app(settings: Settings | None = None, *, cache_ttl: float | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    cache_ttl: float | None = None,
+    warm_up: bool | None = None,
+) -> Litestar:
     """Build the API. Nothing connects until the lifespan runs.
 
     Args:
         settings: Where Neo4j and Redis are and the API keys (default: the environment).
         cache_ttl: Seconds a cached answer stays fresh (default ``GRAPHREC_API_CACHE_TTL``, 60).
+        warm_up: Plan Neo4j's statements at start, ``/ready`` meanwhile 503 (default
+            ``GRAPHREC_API_WARMUP``, on).
 
     Returns:
         The Litestar app.
@@ -82,6 +98,7 @@ def create_app(settings: Settings | None = None, *, cache_ttl: float | None = No
         metrics=Metrics(),
         cache_ttl=_cache_ttl() if cache_ttl is None else cache_ttl,
     )
+    warm_up = _warm_up_enabled() if warm_up is None else warm_up
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -103,9 +120,14 @@ def create_app(settings: Settings | None = None, *, cache_ttl: float | None = No
         if not state.api_keys:
             log.warning("no API keys configured: every /v1 request will be 401")
         app.state.graphrec = state
+        planning = asyncio.create_task(plan_statements(state)) if warm_up else None
         try:
             yield
         finally:
+            if planning is not None:
+                planning.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await planning
             serving.clear()
             gc.unfreeze()
             await client.aclose()

@@ -77,3 +77,5 @@ class AppState:
         self.cache_ttl = cache_ttl
         self.model = ModelCache()
         self.titles = SummaryCache()
+        #: The warm-up of Neo4j's plans (``api/warmup.py``): off, warming, ok or skipped.
+        self.plans = "off"

@@ -35,6 +35,9 @@ os.environ["GRAPHREC_NEO4J_BOLT_PORT"] = os.environ.get("GRAPHREC_TEST_BOLT_PORT
 os.environ["GRAPHREC_NEO4J_HTTP_PORT"] = os.environ.get("GRAPHREC_TEST_HTTP_PORT", "17474")
 os.environ["GRAPHREC_REDIS_PORT"] = os.environ.get("GRAPHREC_TEST_REDIS_PORT", "16379")
 os.environ.setdefault("GRAPHREC_NEO4J_HEAP", "1g")
+# The API's start-up warm-up (graph/warmup.py) plans every statement for each of the ~100 apps
+# the tests start; its own tests turn it on (tests/api/test_api_warmup.py).
+os.environ.setdefault("GRAPHREC_API_WARMUP", "0")
 os.environ.setdefault("GRAPHREC_NEO4J_PAGECACHE", "512m")
 
 
@@ -69,6 +72,8 @@ def services() -> Iterator[Settings]:
 
         if not _EXTERNAL_NEO4J:
             neo = Neo4jContainer("neo4j:5.26-community", password="graphrec-test")
+            # As compose.yaml and the local server (graph/warmup.py explains why).
+            neo.with_env("NEO4J_internal_cypher_use__parameter__size", "false")
             neo.start()
             containers.append(neo)
             os.environ["NEO4J_URI"] = neo.get_connection_url()

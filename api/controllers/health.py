@@ -1,4 +1,4 @@
-"""``/health`` (live), ``/ready`` (Neo4j and Redis answer), ``/metrics`` (Prometheus)."""
+"""``/health`` (live), ``/ready`` (Neo4j, Redis, plans), ``/metrics`` (Prometheus)."""
 
 from __future__ import annotations
 
@@ -33,19 +33,29 @@ class HealthController(Controller):
 
     @get("/ready", operation_id="Ready", responses=None)
     async def ready(self, request: Request, app_state: NamedDependency[AppState]) -> Health:
-        """Neo4j and Redis both answer (503 SERVICE_UNAVAILABLE otherwise)."""
+        """Neo4j and Redis answer and the start-up planning is over (503 otherwise).
+
+        ``checks.plans`` is ``warming`` while the API plans Neo4j's statements after it starts
+        (``api/warmup.py``), then ``ok``, ``skipped`` (Neo4j was down or failed: requests plan
+        on first use) or ``off`` (``GRAPHREC_API_WARMUP=0``).
+        """
         checks = {
             "neo4j": "ok" if await neo4j_answers(app_state.driver, app_state.settings) else "down",
             "redis": "ok" if await app_state.redis.ping() else "down",
+            "plans": app_state.plans,
         }
-        down = [name for name, state in checks.items() if state != "ok"]
+        reasons = {"neo4j": "does not answer", "redis": "does not answer"}
+        down = [name for name in ("neo4j", "redis") if checks[name] != "ok"]
+        if checks["plans"] == "warming":
+            down.append("plans")
+            reasons["plans"] = "being planned after start-up"
         if down:
             raise ApiError(
                 503,
                 ErrorCode.SERVICE_UNAVAILABLE,
                 "not ready",
                 field=",".join(down),
-                reason="does not answer",
+                reason="; ".join(f"{name} {reasons[name]}" for name in down),
             )
         return Health(status="ready", checks=checks)
 

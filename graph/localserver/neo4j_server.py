@@ -200,6 +200,11 @@ def _write_config(settings: Settings) -> None:
                 # in a timeout (~0.3 ms of API CPU per statement); NOOPs still keep long
                 # result streams alive.
                 "server.bolt.connection_keep_alive_for_requests=STREAMING",
+                # Plans are cached per parameter type only, not also per size bucket of every
+                # string and list parameter (0, 1, 2-10, 11-100, ... characters or elements),
+                # so the API's start-up warm-up covers every shape it sends (graph/warmup.py).
+                # The plans of every statement in cypher/ are the same either way.
+                "internal.cypher.use_parameter_size=false",
                 "",
             ]
         )

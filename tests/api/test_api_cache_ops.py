@@ -198,7 +198,7 @@ async def test_promoting_a_new_model_changes_the_cache_key(
 async def test_health_ready_metrics_and_schema(client: AsyncTestClient) -> None:
     assert (await client.get("/health")).json() == {"status": "ok", "checks": {}}
     ready = (await client.get("/ready")).json()
-    assert ready["checks"] == {"neo4j": "ok", "redis": "ok"}
+    assert ready["checks"] == {"neo4j": "ok", "redis": "ok", "plans": "off"}
     await _get(client)
     await _get(client)
     metrics = (await client.get("/metrics")).text

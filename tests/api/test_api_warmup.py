@@ -1,0 +1,166 @@
+"""The start-up warm-up: every served statement planned in a rolled-back rehearsal, ``/ready``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+import msgspec
+import pytest
+from api_keys import PRO
+from api_proxy import TcpProxy
+from litestar.testing import AsyncTestClient
+
+import cypher
+from graph.driver import async_driver
+from graph.recommendations import Filters, ModelInfo, home_params
+from graph.warmup import rehearse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import neo4j
+
+    from graph.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+def _census(drv: neo4j.Driver, settings: Settings) -> dict[str, object]:
+    """Counts per label and relationship type, and every node's and relationship's properties."""
+    query = """
+    CALL () { MATCH (n) RETURN collect([labels(n), properties(n)]) AS nodes }
+    CALL () { MATCH ()-[r]->() RETURN collect([type(r), properties(r)]) AS rels }
+    RETURN nodes, rels
+    """
+    records, _, _ = drv.execute_query(query, database_=settings.neo4j_database)
+    nodes, rels = records[0]["nodes"], records[0]["rels"]
+    return {
+        "nodes": sorted(repr(n) for n in nodes),
+        "rels": sorted(repr(r) for r in rels),
+    }
+
+
+async def test_the_rehearsal_runs_every_served_statement_and_writes_nothing(
+    seeded: neo4j.Driver, services: Settings
+) -> None:
+    before = _census(seeded, services)
+    drv = async_driver(services)
+    try:
+        done = await rehearse(drv, services)
+    finally:
+        await drv.close()
+    assert done.missing == set(), f"not rehearsed: {sorted(done.missing)}"
+    assert set(cypher.SERVED) <= set(done.statements)
+    assert done.model_version == "v1"
+    assert _census(seeded, services) == before
+
+
+async def test_after_the_rehearsal_the_home_statement_is_not_planned_again(
+    seeded: neo4j.Driver, services: Settings
+) -> None:
+    """Other id lengths and list sizes than the rehearsal's reuse its plan.
+
+    Told apart by the time to the first record: a plan costs hundreds of ms
+    (``CYPHER replan=force`` plans every time), a cached plan a few. Holds on servers with
+    ``internal.cypher.use_parameter_size=false`` (the local one, compose.yaml, the test
+    containers): otherwise each size bucket of a string or list parameter is planned anew.
+    """
+    if services.neo4j_external:
+        pytest.skip("NEO4J_URI points at a server whose settings the project does not write")
+    drv = async_driver(services)
+    try:
+        await rehearse(drv, services)
+    finally:
+        await drv.close()
+    query = cypher.load("get_home_candidates")
+    forced = query.replace("CYPHER replan=skip", "CYPHER replan=force", 1)
+    model = ModelInfo(version="v1", vector_index=False)
+    shapes = [
+        ("u1", Filters()),
+        ("a-user-id-longer-than-ten", Filters(exclude=[f"t{i}" for i in range(1, 13)])),
+        ("u1", Filters(exclude=["t2"], genre="Documentary-and-more", kind="movie")),
+    ]
+    sources = frozenset({"similar", "social", "vector", "popular"})
+    with seeded.session(database=services.neo4j_database) as session:
+        waits = {"cached": [], "planned": []}
+        for user, filters in shapes:
+            params = home_params(user, model, sources, 40, 6, filters)
+            for kind, text in (("cached", query), ("planned", forced)):
+                summary = session.run(text, params).consume()
+                waits[kind].append(summary.result_available_after)
+    assert max(waits["cached"]) * 5 < min(waits["planned"]), waits
+
+
+async def _ready_after_start(client: AsyncTestClient) -> tuple[dict[str, object], list[str]]:
+    """Poll ``/ready`` until 200; returns its body and the fields of the 503s seen before."""
+    fields: list[str] = []
+    deadline = time.monotonic() + 120
+    while True:
+        r = await client.get("/ready")
+        if r.status_code == 200 or time.monotonic() > deadline:
+            break
+        fields.append(r.json()["error"]["details"]["field"])
+        await asyncio.sleep(0.05)
+    assert r.status_code == 200, r.text
+    return r.json(), fields
+
+
+async def test_ready_waits_for_the_warm_up(seeded: neo4j.Driver, api_settings: Settings) -> None:
+    from api.app import create_app
+
+    async with AsyncTestClient(app=create_app(api_settings, warm_up=True)) as client:
+        body, fields = await _ready_after_start(client)
+    assert body["checks"] == {"neo4j": "ok", "redis": "ok", "plans": "ok"}
+    assert set(fields) <= {"plans"}
+
+
+async def test_without_warm_up_ready_says_off(seeded: neo4j.Driver, api_settings: Settings) -> None:
+    from api.app import create_app
+
+    async with AsyncTestClient(app=create_app(api_settings, warm_up=False)) as client:
+        r = await client.get("/ready")
+    assert r.status_code == 200
+    assert r.json()["checks"]["plans"] == "off"
+
+
+@pytest.fixture
+def stopped_neo4j_proxy(services: Settings) -> Iterator[TcpProxy]:
+    """A proxy to the session's Neo4j that is not listening yet."""
+    proxy = TcpProxy(services.neo4j_bolt_port)
+    yield proxy
+    proxy.close()
+
+
+async def test_neo4j_down_at_start_skips_the_warm_up_and_the_api_still_serves(
+    seeded: neo4j.Driver, api_settings: Settings, stopped_neo4j_proxy: TcpProxy
+) -> None:
+    from api.app import create_app
+
+    settings = msgspec.structs.replace(
+        api_settings, neo4j_uri=f"bolt://127.0.0.1:{stopped_neo4j_proxy.port}"
+    )
+    async with AsyncTestClient(app=create_app(settings, warm_up=True)) as client:
+        deadline = time.monotonic() + 30
+        while client.app.state.graphrec.plans == "warming" and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        r = await client.get("/ready")
+        assert r.status_code == 503
+        assert r.json()["error"]["details"]["field"] == "neo4j"
+        assert client.app.state.graphrec.plans == "skipped"
+        stopped_neo4j_proxy.start()
+        r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
+        assert r.status_code == 200 and r.json()["recommendations"]
+        r = await client.get("/ready")
+        assert r.status_code == 200 and r.json()["checks"]["plans"] == "skipped"
+
+
+def test_the_warm_up_switch_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.app import create_app
+
+    monkeypatch.setenv("GRAPHREC_API_WARMUP", "sometimes")
+    with pytest.raises(ValueError, match=r"GRAPHREC_API_WARMUP='sometimes': expected 1 or 0"):
+        create_app()
+    monkeypatch.setenv("GRAPHREC_API_WARMUP", "off")
+    create_app()
