@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import neo4j
+    import redis
 
     from graph.settings import Settings
 
@@ -123,6 +124,26 @@ async def test_without_warm_up_ready_says_off(seeded: neo4j.Driver, api_settings
         r = await client.get("/ready")
     assert r.status_code == 200
     assert r.json()["checks"]["plans"] == "off"
+
+
+async def test_api_processes_take_turns_to_warm_up(
+    seeded: neo4j.Driver, api_settings: Settings, redis_client: redis.Redis
+) -> None:
+    """While another process of the same database holds the turn, this one waits (and serves)."""
+    from api.app import create_app
+    from api.warmup import turn_key
+
+    redis_client.set(turn_key(api_settings), "another-process", px=60_000)
+    async with AsyncTestClient(app=create_app(api_settings, warm_up=True)) as client:
+        await asyncio.sleep(1.5)
+        r = await client.get("/ready")
+        assert r.status_code == 503 and r.json()["error"]["details"]["field"] == "plans"
+        r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
+        assert r.status_code == 200
+        redis_client.delete(turn_key(api_settings))
+        body, _ = await _ready_after_start(client)
+        assert body["checks"]["plans"] == "ok"
+    assert redis_client.get(turn_key(api_settings)) is None  # released after its turn
 
 
 @pytest.fixture
