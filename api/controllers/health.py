@@ -44,18 +44,16 @@ class HealthController(Controller):
             "redis": "ok" if await app_state.redis.ping() else "down",
             "plans": app_state.plans,
         }
-        reasons = {"neo4j": "does not answer", "redis": "does not answer"}
-        down = [name for name in ("neo4j", "redis") if checks[name] != "ok"]
+        problems = {name: "does not answer" for name in ("neo4j", "redis") if checks[name] != "ok"}
         if checks["plans"] == "warming":
-            down.append("plans")
-            reasons["plans"] = "being planned after start-up"
-        if down:
+            problems["plans"] = "statements being planned after start-up"
+        if problems:
             raise ApiError(
                 503,
                 ErrorCode.SERVICE_UNAVAILABLE,
                 "not ready",
-                field=",".join(down),
-                reason="; ".join(f"{name} {reasons[name]}" for name in down),
+                field=",".join(problems),
+                reason="; ".join(f"{name}: {why}" for name, why in problems.items()),
             )
         return Health(status="ready", checks=checks)
 
