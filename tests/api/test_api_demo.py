@@ -3,6 +3,7 @@ and serves recommendations with the key it printed."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -43,8 +44,10 @@ def test_demo_loads_trains_and_serves_with_the_printed_key(
         "demo", "--users", "150", "--titles", "100", "--port", str(port), "--workers", "1",
         "--retrain",
     ]  # fmt: skip
+    # As in production: the API plans its statements after start (the suite turns that off).
+    env = {**os.environ, "GRAPHREC_API_WARMUP": "1"}
     with log.open("w") as out:
-        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_serving(proc, log, base, timeout=600)
         text = log.read_text()
@@ -72,6 +75,12 @@ def test_demo_loads_trains_and_serves_with_the_printed_key(
             httpx.get(f"{base}/v1/recommendations", params={"user_id": user.group(1)}).status_code
             == 401
         )
+        deadline = time.monotonic() + 180
+        while (ready := httpx.get(f"{base}/ready", timeout=10)).status_code != 200:
+            assert ready.json()["error"]["details"]["field"] == "plans", ready.text
+            assert time.monotonic() < deadline, ready.text
+            time.sleep(0.5)
+        assert ready.json()["checks"] == {"neo4j": "ok", "redis": "ok", "plans": "ok"}
     finally:
         proc.send_signal(signal.SIGINT)
         try:
