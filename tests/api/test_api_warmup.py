@@ -29,7 +29,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _census(drv: neo4j.Driver, settings: Settings) -> dict[str, object]:
-    """Counts per label and relationship type, and every node's and relationship's properties."""
+    """Every node's labels and properties and every relationship's type and properties."""
     query = """
     CALL () { MATCH (n) RETURN collect([labels(n), properties(n)]) AS nodes }
     CALL () { MATCH ()-[r]->() RETURN collect([type(r), properties(r)]) AS rels }
@@ -53,7 +53,6 @@ async def test_the_rehearsal_runs_every_served_statement_and_writes_nothing(
     finally:
         await drv.close()
     assert done.missing == set(), f"not rehearsed: {sorted(done.missing)}"
-    assert set(cypher.SERVED) <= set(done.statements)
     assert done.model_version == "v1"
     assert _census(seeded, services) == before
 
