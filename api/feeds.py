@@ -14,7 +14,7 @@ from api.schemas.recommendations import (
     SimilarItem,
     SimilarItems,
 )
-from graph.recommendations import HOME_ANCHORS, Filters, per_source
+from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
 
 if TYPE_CHECKING:
     from api.metrics import Metrics
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 __all__ = ["because_you_watched", "home_feed", "similar_items"]
 
 _CONTEXT_SOURCES = {
-    "home": frozenset({"similar", "social", "vector", "popular"}),
+    "home": ALL_SOURCES,
     "because_you_watched": frozenset({"similar", "popular"}),
     "social": frozenset({"social", "popular"}),
-    "genre": frozenset({"similar", "social", "vector", "popular"}),
+    "genre": ALL_SOURCES,
 }
 
 

@@ -31,7 +31,13 @@ from graph.driver import async_driver, driver
 from graph.items import ItemRepository
 from graph.localserver import neo4j_server, redis_server
 from graph.localserver.process import cpu_seconds, uptime_seconds
-from graph.recommendations import HOME_ANCHORS, Filters, RecommendationRepository, per_source
+from graph.recommendations import (
+    ALL_SOURCES,
+    HOME_ANCHORS,
+    Filters,
+    RecommendationRepository,
+    per_source,
+)
 from graph.sessions import open_async_session
 from graph.settings import get_settings
 
@@ -247,7 +253,7 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict
                     k=per_source(20),
                     anchors=HOME_ANCHORS,
                     filters=Filters(),
-                    sources=frozenset({"similar", "social", "vector", "popular"}),
+                    sources=ALL_SOURCES,
                 )
                 ids = {r.item_id for r in rows.similar + rows.content + rows.friends}
                 ids |= {r.item_id for r in rows.similar_users + rows.vector + rows.popular}

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import neo4j
 
 __all__ = [
+    "ALL_SOURCES",
     "HOME_ANCHORS",
     "Anchor",
     "ExplainData",
@@ -33,6 +34,9 @@ __all__ = [
     "sample_ids",
 ]
 
+#: Every candidate source of ``get_home_candidates``: GNN neighbours of the anchors, similar
+#: users' and friends' titles, the vector index, popular titles in the user's genres.
+ALL_SOURCES = frozenset({"similar", "social", "vector", "popular"})
 #: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
 MIN_ANCHOR_STRENGTH = 0.5
 #: Recent, strongly positive titles whose GNN neighbours feed the home feed.

@@ -35,6 +35,7 @@ import cypher
 from graph.interactions import Action, Feedback, InteractionRepository, NewEvent
 from graph.items import ItemRepository, NewPerson, NewTitle
 from graph.recommendations import (
+    ALL_SOURCES,
     HOME_ANCHORS,
     Filters,
     ModelInfo,
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
     from graph.settings import Settings
 
 __all__ = ["Rehearsal", "rehearse"]
-
-#: The sources of each recommendation context (mirrors ``api/feeds.py``; they are one list
-#: parameter, so any non-empty set plans the same).
-_SOURCES = frozenset({"similar", "social", "vector", "popular"})
 
 
 class Rehearsal(msgspec.Struct, frozen=True, kw_only=True):
@@ -236,7 +233,7 @@ async def _reads(
     await recs.home_sources(
         user,
         model=model,
-        sources=_SOURCES,
+        sources=ALL_SOURCES,
         k=per_source(20),
         anchors=HOME_ANCHORS,
         filters=Filters(),
@@ -259,7 +256,7 @@ def _home_shapes(model: ModelInfo) -> list[tuple[str, dict[str, Any]]]:
             home_params(
                 "~warmup",
                 model,
-                _SOURCES,
+                ALL_SOURCES,
                 per_source(20),
                 HOME_ANCHORS,
                 Filters(exclude=exclude, kind=kind, genre=genre),
