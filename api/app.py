@@ -28,7 +28,7 @@ from api.metrics import Metrics
 from api.redisguard import RedisGuard
 from api.security import RequestMiddleware, add_response_headers, load_api_keys
 from api.state import AppState
-from api.warmup import plan_statements
+from api.warmup import keep_planned
 from graph.driver import async_driver, driver
 from graph.settings import Settings, get_settings
 
@@ -120,7 +120,7 @@ def create_app(
         if not state.api_keys:
             log.warning("no API keys configured: every /v1 request will be 401")
         app.state.graphrec = state
-        planning = asyncio.create_task(plan_statements(state)) if warm_up else None
+        planning = asyncio.create_task(keep_planned(state)) if warm_up else None
         try:
             yield
         finally:

@@ -41,6 +41,14 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.rehearsals = Counter(
+            "graphrec_plan_rehearsals",
+            "Rehearsals planning Neo4j's statements by reason (start, restart of Neo4j, retry"
+            " after Neo4j was down) and result (ok, skipped, failed).",
+            ["reason", "result"],
+            registry=self.registry,
+        )
+
     def render(self) -> bytes:
         """The Prometheus text exposition of every collector."""
         return generate_latest(self.registry)

@@ -153,27 +153,101 @@ def stopped_neo4j_proxy(services: Settings) -> Iterator[TcpProxy]:
     proxy.close()
 
 
-async def test_neo4j_down_at_start_skips_the_warm_up_and_the_api_still_serves(
-    seeded: neo4j.Driver, api_settings: Settings, stopped_neo4j_proxy: TcpProxy
+async def _plans_become(client: AsyncTestClient, wanted: str, timeout: float) -> list[int]:
+    """Wait until ``checks.plans`` is ``wanted``; the ``/ready`` statuses seen on the way."""
+    statuses = []
+    deadline = time.monotonic() + timeout
+    while client.app.state.graphrec.plans != wanted and time.monotonic() < deadline:
+        statuses.append((await client.get("/ready")).status_code)
+        await asyncio.sleep(0.2)
+    assert client.app.state.graphrec.plans == wanted
+    return statuses
+
+
+def _rehearsals(body: str, reason: str) -> dict[str, float]:
+    """The ``graphrec_plan_rehearsals_total`` samples of one reason, by result."""
+    prefix = f'graphrec_plan_rehearsals_total{{reason="{reason}",result="'
+    return {
+        line[len(prefix) :].split('"', 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith(prefix)
+    }
+
+
+async def test_neo4j_down_at_start_skips_the_warm_up_and_plans_when_it_answers(
+    seeded: neo4j.Driver,
+    api_settings: Settings,
+    stopped_neo4j_proxy: TcpProxy,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from api import warmup
     from api.app import create_app
 
+    monkeypatch.setattr(warmup, "CHECK_SECONDS", 0.2)
     settings = msgspec.structs.replace(
         api_settings, neo4j_uri=f"bolt://127.0.0.1:{stopped_neo4j_proxy.port}"
     )
     async with AsyncTestClient(app=create_app(settings, warm_up=True)) as client:
-        deadline = time.monotonic() + 30
-        while client.app.state.graphrec.plans == "warming" and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        await _plans_become(client, "skipped", 30)
         r = await client.get("/ready")
         assert r.status_code == 503
         assert r.json()["error"]["details"]["field"] == "neo4j"
-        assert client.app.state.graphrec.plans == "skipped"
         stopped_neo4j_proxy.start()
         r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
         assert r.status_code == 200 and r.json()["recommendations"]
-        r = await client.get("/ready")
-        assert r.status_code == 200 and r.json()["checks"]["plans"] == "skipped"
+        statuses = await _plans_become(client, "ok", 120)
+        assert set(statuses) <= {200}  # planning again, the API stays ready
+        metrics = (await client.get("/metrics")).text
+    assert _rehearsals(metrics, "start") == {"skipped": 1.0}
+    assert _rehearsals(metrics, "retry") == {"ok": 1.0}
+
+
+async def test_server_process_is_the_same_until_neo4j_restarts(
+    seeded: neo4j.Driver, api_settings: Settings
+) -> None:
+    from graph.health import server_process
+
+    drv = async_driver(api_settings)
+    try:
+        first = await server_process(drv, api_settings)
+        again = await server_process(drv, api_settings)
+    finally:
+        await drv.close()
+    assert first is not None and first == again
+    pid_host, started = first.rsplit("/", 1)
+    assert "@" in pid_host and int(started) > 1_600_000_000_000  # ms since the epoch
+
+
+async def test_after_neo4j_restarts_the_api_plans_again_and_stays_ready(
+    seeded: neo4j.Driver, api_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real restart of the session's local Neo4j (its plan cache goes with it)."""
+    from api import warmup
+    from api.app import create_app
+    from graph.health import server_process
+    from graph.localserver import neo4j_server
+
+    if api_settings.neo4j_external:
+        pytest.skip("restarts the project's own local Neo4j; this one is NEO4J_URI's")
+    monkeypatch.setattr(warmup, "CHECK_SECONDS", 0.5)
+    drv = async_driver(api_settings)
+    try:
+        async with AsyncTestClient(app=create_app(api_settings, warm_up=True)) as client:
+            await _plans_become(client, "ok", 120)
+            before = await server_process(drv, api_settings)
+            await asyncio.to_thread(neo4j_server.stop, api_settings)
+            await asyncio.to_thread(neo4j_server.start, api_settings)
+            await _plans_become(client, "replanning", 60)
+            statuses = await _plans_become(client, "ok", 180)
+            assert set(statuses) <= {200}
+            assert await server_process(drv, api_settings) != before
+            r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
+            assert r.status_code == 200 and r.json()["recommendations"]
+            metrics = (await client.get("/metrics")).text
+    finally:
+        await drv.close()
+    assert _rehearsals(metrics, "start") == {"ok": 1.0}
+    assert _rehearsals(metrics, "restart") == {"ok": 1.0}
 
 
 def test_the_warm_up_switch_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
