@@ -92,7 +92,11 @@ def build_explanation(
             )
         )
     content = data.content
-    genres = [g for g in content.get("genres", []) if g["history"] or g["preferred"]]
+    # The genres the user engages with most first (the statement lists them in graph order).
+    genres = sorted(
+        (g for g in content.get("genres", []) if g["history"] or g["preferred"]),
+        key=lambda g: (-g["history"], not g["preferred"], g["name"]),
+    )
     if genres:
         weight = sum(min(g["history"], 50) / 50 + (0.5 if g["preferred"] else 0) for g in genres)
         listed = ranking.names_text([g["name"] for g in genres[:3]])

@@ -173,6 +173,27 @@ async def test_explain_lists_factors_paths_and_people(client: AsyncTestClient) -
     assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "item_id"
 
 
+async def test_explain_names_the_genres_and_people_the_user_knows(client: AsyncTestClient) -> None:
+    # u1 rated The Matrix (Action, Sci-Fi; Keanu Reeves) and fully watched Heat (Action, Crime;
+    # Robert De Niro); u5 has no history and prefers Comedy.
+    r = await client.get("/v1/recommendations/t4/explain", params={"user_id": "u1"}, headers=PRO)
+    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    assert factors["people"] == "With Keanu Reeves, whom you watched before"
+    assert factors["genres"] == "In Sci-Fi, genres you watch or prefer"
+    r = await client.get("/v1/recommendations/t8/explain", params={"user_id": "u1"}, headers=PRO)
+    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    assert factors["people"] == "With Robert De Niro, whom you watched before"  # Heat
+    assert factors["genres"] == "In Action and Crime, genres you watch or prefer"  # 2, then 1
+    r = await client.get("/v1/recommendations/t10/explain", params={"user_id": "u1"}, headers=PRO)
+    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    assert "people" not in factors  # Arrival lists nobody
+    assert factors["genres"] == "In Sci-Fi, genres you watch or prefer"  # not Drama
+    r = await client.get("/v1/recommendations/t7/explain", params={"user_id": "u5"}, headers=PRO)
+    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    assert factors["genres"] == "In Comedy, genres you watch or prefer"
+    assert "people" not in factors
+
+
 async def test_without_promoted_model_content_and_popularity_explain(
     graph_db: neo4j.Driver, services: Settings, api_settings: Settings, redis_client: object
 ) -> None:
