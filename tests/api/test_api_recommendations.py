@@ -217,6 +217,11 @@ async def test_without_promoted_model_content_and_popularity_explain(
         assert content["explanation"]["reason"].startswith("Similar to ")
         r = await client.get("/v1/items/t1/similar", headers=PRO)
         assert r.json()["source"] == "content" and r.json()["model_version"] is None
+        # Dark City shares Keanu Reeves (2) and Sci-Fi (1); people come first, then genres.
+        first = r.json()["items"][0]
+        assert first["item_id"] == "t4"
+        assert first["shared"] == ["person Keanu Reeves", "genre Sci-Fi"]
+        assert first["similarity_reason"] == "Shares person Keanu Reeves and genre Sci-Fi"
         r = await client.get("/v1/users/u1/because-you-watched", headers=PRO)
         assert {row["source"] for row in r.json()["rows"]} == {"content"}
         metrics = (await client.get("/metrics")).text
