@@ -64,15 +64,16 @@ async def plan_statements(state: AppState, *, reason: str = "start") -> None:
     """Rehearse the served statements once (see :mod:`graph.warmup`); never raises.
 
     ``state.plans`` is ``warming`` meanwhile (``/ready`` 503) at start and ``replanning`` (still
-    ready) for any other ``reason``; then ``ok``, ``skipped`` when Neo4j was down or failed, or
-    ``failed`` (a defect, or over the time limit). The API serves either way: requests plan
+    ready) for any other ``reason``; then ``ok``, ``skipped`` when Neo4j was down or busy (a
+    transient error), or ``failed`` (a statement Neo4j refused, another defect, or over the time
+    limit: not worth repeating every few seconds). The API serves either way: requests plan
     what they need first.
     """
     state.plans = "warming" if reason == "start" else "replanning"
     try:
         async with _one_at_a_time(state), asyncio.timeout(WARMUP_TIMEOUT_SECONDS):
             done = await rehearse(state.driver, state.settings)
-    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as exc:
+    except (neo4j.exceptions.TransientError, neo4j.exceptions.DriverError, OSError) as exc:
         log.warning("plan warm-up skipped: Neo4j failed (%s)", exc.__class__.__name__)
         state.plans = "skipped"
         return
@@ -80,7 +81,7 @@ async def plan_statements(state: AppState, *, reason: str = "start") -> None:
         log.warning("plan warm-up failed: over %.0f s", WARMUP_TIMEOUT_SECONDS)
         state.plans = "failed"
         return
-    except Exception:  # a defect in the rehearsal must not keep the API from being ready
+    except Exception:  # a defect (a statement Neo4j refuses, a bug): must not stop the API
         log.exception("plan warm-up failed")
         state.plans = "failed"
         return

@@ -36,9 +36,9 @@ class HealthController(Controller):
         """Neo4j and Redis answer and the start-up planning is over (503 otherwise).
 
         ``checks.plans`` is ``warming`` while the API plans Neo4j's statements after it starts
-        (``api/warmup.py``), then ``ok``, ``skipped`` (Neo4j was down or failed: requests plan
-        on first use; planned again when Neo4j answers), ``failed`` (the rehearsal broke or
-        took too long) or ``off`` (``GRAPHREC_API_WARMUP=0``); ``replanning`` (still ready)
+        (``api/warmup.py``), then ``ok``, ``skipped`` (Neo4j was down or busy: requests plan
+        on first use; planned again when Neo4j answers), ``failed`` (Neo4j refused a statement,
+        the rehearsal broke or took too long) or ``off`` (``GRAPHREC_API_WARMUP=0``); ``replanning`` (still ready)
         after Neo4j restarted.
         """
         checks = {
