@@ -40,7 +40,6 @@ class Metrics:
             ["tier"],
             registry=self.registry,
         )
-
         self.rehearsals = Counter(
             "graphrec_plan_rehearsals",
             "Rehearsals planning Neo4j's statements by reason (start, restart of Neo4j, retry"

@@ -38,8 +38,8 @@ class HealthController(Controller):
         ``checks.plans`` is ``warming`` while the API plans Neo4j's statements after it starts
         (``api/warmup.py``), then ``ok``, ``skipped`` (Neo4j was down or busy: requests plan
         on first use; planned again when Neo4j answers), ``failed`` (Neo4j refused a statement,
-        the rehearsal broke or took too long) or ``off`` (``GRAPHREC_API_WARMUP=0``); ``replanning`` (still ready)
-        after Neo4j restarted.
+        the rehearsal broke or took too long) or ``off`` (``GRAPHREC_API_WARMUP=0``);
+        ``replanning`` (still ready) after Neo4j restarted.
         """
         checks = {
             "neo4j": "ok" if await neo4j_answers(app_state.driver, app_state.settings) else "down",
