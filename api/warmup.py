@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import neo4j.exceptions
@@ -40,18 +41,25 @@ async def _one_at_a_time(state: AppState) -> AsyncIterator[None]:
 
     Side by side, every process plans every statement itself (with N processes, N times the
     CPU while the API starts); in turn, the later ones find the plans made and take a few
-    seconds. Without Redis each process goes ahead on its own.
+    seconds. A Redis error is tried again twice (a busy machine right after a Neo4j restart
+    can time a call out); without Redis each process goes ahead on its own, and says so.
     """
     lock = state.redis.client.lock(
-        turn_key(state.settings),
-        timeout=WARMUP_TIMEOUT_SECONDS,
-        sleep=0.2,
-        blocking_timeout=WARMUP_TIMEOUT_SECONDS,
+        turn_key(state.settings), timeout=WARMUP_TIMEOUT_SECONDS, sleep=0.2
     )
-    try:
-        held = await lock.acquire()
-    except (redis.exceptions.RedisError, OSError):
-        held = False
+    deadline = time.monotonic() + WARMUP_TIMEOUT_SECONDS
+    held = False
+    for attempt in range(3):
+        try:
+            held = await lock.acquire(blocking_timeout=max(0.0, deadline - time.monotonic()))
+            break
+        except (redis.exceptions.RedisError, OSError) as exc:
+            if attempt == 2:
+                log.warning(
+                    "plan warm-up not taking turns: Redis failed (%s)", exc.__class__.__name__
+                )
+            else:
+                await asyncio.sleep(0.5)
     try:
         yield
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -200,6 +201,31 @@ async def test_neo4j_down_at_start_skips_the_warm_up_and_plans_when_it_answers(
         metrics = (await client.get("/metrics")).text
     assert _rehearsals(metrics, "start") == {"skipped": 1.0}
     assert _rehearsals(metrics, "retry") == {"ok": 1.0}
+
+
+async def test_redis_down_at_start_the_warm_up_goes_ahead_alone_and_says_so(
+    seeded: neo4j.Driver,
+    api_settings: Settings,
+    stopped_neo4j_proxy: TcpProxy,
+) -> None:
+    from api.app import create_app
+
+    # Nothing listens on the (never started) proxy's port: every Redis call fails.
+    settings = msgspec.structs.replace(
+        api_settings, redis_url=f"redis://127.0.0.1:{stopped_neo4j_proxy.port}/0"
+    )
+    seen: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("api").addHandler(handler)
+    try:
+        async with AsyncTestClient(app=create_app(settings, warm_up=True)) as client:
+            await _plans_become(client, "ok", 120)
+            r = await client.get("/ready")
+            assert r.status_code == 503 and r.json()["error"]["details"]["field"] == "redis"
+    finally:
+        logging.getLogger("api").removeHandler(handler)
+    assert "plan warm-up not taking turns: Redis failed (ConnectionError)" in seen
 
 
 async def test_server_process_is_the_same_until_neo4j_restarts(
