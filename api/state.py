@@ -77,5 +77,6 @@ class AppState:
         self.cache_ttl = cache_ttl
         self.model = ModelCache()
         self.titles = SummaryCache()
-        #: The warm-up of Neo4j's plans (``api/warmup.py``): off, warming, ok or skipped.
+        #: The planning of Neo4j's statements (``api/warmup.py``): off, warming, replanning, ok,
+        #: skipped or failed.
         self.plans = "off"

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 import cypher
 from graph.driver import async_driver
-from graph.recommendations import Filters, ModelInfo, home_params
+from graph.recommendations import ALL_SOURCES, Filters, ModelInfo, home_params
 from graph.warmup import rehearse
 
 if TYPE_CHECKING:
@@ -83,11 +83,10 @@ async def test_after_the_rehearsal_the_home_statement_is_not_planned_again(
         ("a-user-id-longer-than-ten", Filters(exclude=[f"t{i}" for i in range(1, 13)])),
         ("u1", Filters(exclude=["t2"], genre="Documentary-and-more", kind="movie")),
     ]
-    sources = frozenset({"similar", "social", "vector", "popular"})
     with seeded.session(database=services.neo4j_database) as session:
         waits = {"cached": [], "planned": []}
         for user, filters in shapes:
-            params = home_params(user, model, sources, 40, 6, filters)
+            params = home_params(user, model, ALL_SOURCES, 40, 6, filters)
             for kind, text in (("cached", query), ("planned", forced)):
                 summary = session.run(text, params).consume()
                 waits[kind].append(summary.result_available_after)
