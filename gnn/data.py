@@ -1,11 +1,12 @@
 """Graph records → PyG ``HeteroData`` with stable id maps.
 
 Node types: ``user``, ``title`` and the feature types ``genre``, ``person`` (cast and directors),
-``keyword``. Edge types: ``(user, rates, title)`` (positive interactions, weighted by type; a
-dislike is never a positive), ``(title, has_genre|has_person|has_keyword, <feature>)`` and
-``(user, friend, user)`` (stored in both directions). Every id map is sorted, so the same
-records always give the same tensors, whether they come from a canonical
-:class:`graph.dataset.Dataset` or from Neo4j (:mod:`gnn.export`).
+``keyword``. Edge types: ``(user, rates, title)`` (positive pairs, weighted as
+:mod:`graph.signals` says; a negative signal is never a positive),
+``(title, has_genre|has_person|has_keyword, <feature>)`` and ``(user, friend, user)`` (stored
+in both directions). Every id map is sorted, so the same records always give the same tensors,
+whether they come from a canonical :class:`graph.dataset.Dataset` or from Neo4j
+(:mod:`gnn.export`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import torch
 from torch_geometric.data import HeteroData
 
 from graph.dataset import Dataset
+from graph.signals import PairSignals, interaction_weight
 
 __all__ = [
     "FEATURE_TYPES",
-    "INTERACTION_WEIGHTS",
     "GraphData",
     "GraphRecords",
     "build_graph",
@@ -28,16 +29,6 @@ __all__ = [
 ]
 
 FEATURE_TYPES: tuple[str, ...] = ("genre", "person", "keyword")
-
-#: Weight of each interaction type as a positive signal (``dislike`` is not a positive).
-INTERACTION_WEIGHTS: dict[str, float] = {
-    "view": 1.0,
-    "rating": 1.0,
-    "like": 1.5,
-    "share": 1.5,
-    "add_to_list": 1.0,
-    "dislike": 0.0,
-}
 
 
 @dataclass
@@ -47,25 +38,34 @@ class GraphRecords:
     Attributes:
         users: Every user id.
         titles: Every title id.
-        positives: ``(user_id, title_id) -> weight`` of positive pairs (max weight over types).
+        signals: The weight of every user-title pair (:class:`graph.signals.PairSignals`).
         features: ``title_id -> [(feature_type, feature_key)]``.
         friendships: ``(user_id, user_id)`` pairs, either direction.
     """
 
     users: set[str] = field(default_factory=set)
     titles: set[str] = field(default_factory=set)
-    positives: dict[tuple[str, str], float] = field(default_factory=dict)
+    signals: PairSignals = field(default_factory=PairSignals)
     features: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     friendships: set[tuple[str, str]] = field(default_factory=set)
 
-    def add_interaction(self, user_id: str, title_id: str, kind: str) -> None:
-        """Record one interaction; only positive types create a pair."""
+    @property
+    def positives(self) -> dict[tuple[str, str], float]:
+        """``(user_id, title_id) -> weight`` of the positive pairs."""
+        return self.signals.positives()
+
+    def add_interaction(
+        self,
+        user_id: str,
+        title_id: str,
+        kind: str,
+        value: float | None = None,
+        completion: float | None = None,
+    ) -> None:
+        """Record one interaction (a canonical type, with a rating's stars or a completion)."""
         self.users.add(user_id)
         self.titles.add(title_id)
-        weight = INTERACTION_WEIGHTS.get(kind, 1.0)
-        if weight > 0:
-            key = (user_id, title_id)
-            self.positives[key] = max(weight, self.positives.get(key, 0.0))
+        self.signals.add(user_id, title_id, interaction_weight(kind, value, completion))
 
     def add_feature(self, title_id: str, kind: str, key: str) -> None:
         """Attach a feature (``genre``, ``person`` or ``keyword``) to a title."""
@@ -92,7 +92,7 @@ def records_from_dataset(dataset: Dataset) -> GraphRecords:
         for keyword in title.keywords:
             rec.add_feature(title.title_id, "keyword", keyword.lower())
     for it in dataset.interactions:
-        rec.add_interaction(it.user_id, it.title_id, it.type)
+        rec.add_interaction(it.user_id, it.title_id, it.type, it.value, it.completion)
     for fr in dataset.friendships:
         rec.add_friendship(fr.user_id, fr.friend_id)
     return rec
@@ -162,9 +162,10 @@ def build_graph(
     data = HeteroData()
     for node_type, keys in ids.items():
         data[node_type].num_nodes = len(keys)
-    pairs = records.positives if positives is None else {p: 1.0 for p in positives}
+    weights = records.positives
+    pairs = weights if positives is None else {p: 1.0 for p in positives}
     inter = sorted(
-        (uindex[u], tindex[t], records.positives.get((u, t), w))
+        (uindex[u], tindex[t], weights.get((u, t), w))
         for (u, t), w in pairs.items()
         if u in uindex and t in tindex
     )

@@ -29,6 +29,7 @@ RELATIONSHIP_TYPES: dict[str, str] = {
     "DISLIKED": "dislike",
     "SHARED": "share",
     "ADDED_TO_LIST": "add_to_list",
+    "NOT_INTERESTED": "dislike",
 }
 
 
@@ -65,7 +66,13 @@ def export_records(
                 rec.titles.add(record["titleId"])
             elif name == "gnn_export_interactions":
                 kind = RELATIONSHIP_TYPES[record["type"]]
-                rec.add_interaction(record["userId"], record["titleId"], kind)
+                rec.add_interaction(
+                    record["userId"],
+                    record["titleId"],
+                    kind,
+                    record["rating"],
+                    record["completion"],
+                )
             elif name == "gnn_export_features":
                 rec.add_feature(record["titleId"], record["kind"], str(record["key"]))
             else:

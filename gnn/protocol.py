@@ -1,8 +1,9 @@
 """The offline evaluation protocol: implicit positives, per-user random split, Recall/NDCG@K.
 
-Every deduplicated user–title pair is an implicit positive (a pair whose only interactions are
-dislikes is not). Per user, the pairs are shuffled with ``numpy.random.default_rng(seed)`` and
-split 80/10/10 into train/valid/test; users with fewer than 3 pairs keep all of them in train.
+Every user–title pair with a positive signal and no negative one is an implicit positive
+(:mod:`graph.signals`: a view, a like, a 3★ rating; not a dislike, a 2.5★ or 1★ rating). Per
+user, the pairs are shuffled with ``numpy.random.default_rng(seed)`` and split 80/10/10 into
+train/valid/test; users with fewer than 3 pairs keep all of them in train.
 Scoring ranks every title except the user's train titles (valid) or train+valid titles (test).
 Recall@K = hits / |test items|; NDCG@K uses binary gains and the ideal DCG over min(|test|, K).
 """
@@ -20,6 +21,7 @@ import scipy.sparse as sp
 import torch
 
 from gnn.errors import SplitError
+from graph.signals import PairSignals, interaction_weight
 
 if TYPE_CHECKING:
     from graph.dataset import Dataset
@@ -67,9 +69,13 @@ class Split:
 def positive_pairs(dataset: Dataset) -> set[tuple[str, str]]:
     """Return the deduplicated positive (user_id, title_id) pairs of a dataset.
 
-    A pair is positive when at least one of its interactions is not a dislike.
+    A pair is positive when one of its interactions weighs at least a click and none is
+    negative (:class:`graph.signals.PairSignals`).
     """
-    return {(it.user_id, it.title_id) for it in dataset.interactions if it.type != "dislike"}
+    signals = PairSignals()
+    for it in dataset.interactions:
+        signals.add(it.user_id, it.title_id, interaction_weight(it.type, it.value, it.completion))
+    return set(signals.positives())
 
 
 def _matrix(rows: list[tuple[int, int]], shape: tuple[int, int]) -> sp.csr_matrix:

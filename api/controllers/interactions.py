@@ -14,13 +14,13 @@ from api import cache
 from api.errors import ApiError, ErrorCode
 from api.params import EventIdHeader, IdempotencyKeyHeader
 from api.schemas.interactions import (
-    ACTION_WEIGHTS,
     FeedbackAccepted,
     FeedbackCreate,
     InteractionAccepted,
     InteractionCreate,
 )
 from api.state import AppState
+from graph import signals
 from graph.interactions import Action, Feedback, InteractionRepository, NewEvent
 
 __all__ = ["FeedbackController", "InteractionController"]
@@ -43,12 +43,6 @@ def _check_value(data: JSONBody[InteractionCreate]) -> None:
             field="value",
             reason="the fraction watched is between 0 and 1",
         )
-
-
-def _weight(action: str, value: float | None) -> float:
-    if action == "rating" and value is not None:
-        return round((value - 2.5) / 2.5, 4)
-    return ACTION_WEIGHTS[action]
 
 
 class InteractionController(Controller):
@@ -109,7 +103,7 @@ class InteractionController(Controller):
                 user_id=record.user_id,
                 item_id=record.item_id,
                 action=record.action,
-                weight=_weight(record.action, record.value),
+                weight=signals.weight(record.action, record.value),
                 recorded_at=record.at.isoformat(),
             )
         )

@@ -11,7 +11,6 @@ from msgspec import Meta
 from api.schemas.common import Id
 
 __all__ = [
-    "ACTION_WEIGHTS",
     "FeedbackAccepted",
     "FeedbackCreate",
     "InteractionAccepted",
@@ -32,22 +31,6 @@ ActionName = Literal[
     "add_to_list",
     "remove_from_list",
 ]
-
-#: Signal weight of each action (a rating's weight is (rating - 2.5) / 2.5).
-ACTION_WEIGHTS: dict[str, float] = {
-    "impression": 0.0,
-    "click": 0.1,
-    "view": 0.3,
-    "watch": 0.6,
-    "complete": 1.0,
-    "abandon": -0.3,
-    "like": 1.0,
-    "dislike": -1.0,
-    "rating": 0.0,
-    "share": 0.8,
-    "add_to_list": 0.5,
-    "remove_from_list": -0.2,
-}
 
 
 class InteractionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -39,7 +39,7 @@ async def test_interaction_is_accepted_and_the_next_request_reflects_it(
     )
     assert r.status_code == 202
     body = r.json()
-    assert body["status"] == "accepted" and body["event_id"] and body["weight"] == 1.0
+    assert body["status"] == "accepted" and body["event_id"] and body["weight"] == 4.0
     assert "t6" not in await _feed_ids(client, "u1")
     # Completed most recently, Chocolat is now the first because-you-watched anchor.
     r = await client.get("/v1/users/u1/because-you-watched", headers=PRO)
