@@ -29,8 +29,6 @@ import redis
 import cypher
 from graph.driver import async_driver, driver
 from graph.items import ItemRepository
-from graph.localserver import neo4j_server, redis_server
-from graph.localserver.process import cpu_seconds, uptime_seconds
 from graph.recommendations import (
     ALL_SOURCES,
     HOME_ANCHORS,
@@ -40,6 +38,8 @@ from graph.recommendations import (
 )
 from graph.sessions import open_async_session
 from graph.settings import get_settings
+from servers import neo4j_server, redis_server
+from servers.process import cpu_seconds, uptime_seconds
 
 KEY = "bench-key"
 #: Many enterprise keys, so the per-key rate limit (10,000/min) does not cap the throughput.

@@ -18,8 +18,6 @@ import time
 
 import cypher
 from graph.driver import async_driver, driver
-from graph.localserver import neo4j_server
-from graph.localserver.process import cpu_seconds
 from graph.recommendations import (
     HOME_ANCHORS,
     Filters,
@@ -31,6 +29,8 @@ from graph.recommendations import (
 )
 from graph.sessions import open_async_session
 from graph.settings import Settings, get_settings
+from servers import neo4j_server
+from servers.process import cpu_seconds
 
 SOURCES = ("similar", "social", "vector", "popular")
 

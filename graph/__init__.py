@@ -1,15 +1,14 @@
-"""Everything that touches Neo4j: settings, drivers, schema, local servers, repositories."""
+"""The product's one door to Neo4j: settings, drivers, schema, repositories, bulk writes."""
 
 from __future__ import annotations
 
-from graph.errors import ConflictError, GraphError, NotFoundError, ServerError
+from graph.errors import ConflictError, GraphError, NotFoundError
 from graph.settings import Settings, get_settings
 
 __all__ = [
     "ConflictError",
     "GraphError",
     "NotFoundError",
-    "ServerError",
     "Settings",
     "get_settings",
 ]

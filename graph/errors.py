@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "GraphError", "NotFoundError", "ServerError"]
+__all__ = ["ConflictError", "GraphError", "NotFoundError"]
 
 
 class GraphError(Exception):
@@ -15,7 +15,3 @@ class NotFoundError(GraphError):
 
 class ConflictError(GraphError):
     """A write would break a uniqueness constraint."""
-
-
-class ServerError(GraphError):
-    """A local server (Neo4j, Redis) could not be started, stopped or reached."""

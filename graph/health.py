@@ -5,11 +5,28 @@ from __future__ import annotations
 import neo4j
 import neo4j.exceptions
 
+import cypher
 from graph._tx import read, run_rows
 from graph.sessions import open_async_session
 from graph.settings import Settings
 
-__all__ = ["neo4j_answers", "server_process"]
+__all__ = ["bolt_answers", "neo4j_answers", "server_process"]
+
+
+def bolt_answers(settings: Settings, timeout: float = 2.0) -> bool:
+    """True when one auto-commit ``RETURN 1`` runs now (no retries: a dead server answers at
+    once); for the local servers' start and status."""
+    try:
+        with (
+            neo4j.GraphDatabase.driver(
+                settings.neo4j_uri, auth=settings.neo4j_auth, connection_timeout=timeout
+            ) as drv,
+            drv.session(database=settings.neo4j_database) as session,
+        ):
+            record = session.run(cypher.load("ping")).single()
+            return bool(record and record["one"] == 1)
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
+        return False
 
 
 async def neo4j_answers(drv: neo4j.AsyncDriver, settings: Settings) -> bool:

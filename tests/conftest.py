@@ -61,7 +61,7 @@ def _docker_answers() -> bool:
 def services() -> Iterator[Settings]:
     """Settings pointing at a real Neo4j and Redis for the whole session."""
     from graph import settings as settings_module
-    from graph.localserver import neo4j_server, redis_server
+    from servers import neo4j_server, redis_server
 
     stops = []
     containers = []

@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import typer
 
-from graph.errors import ServerError
-from graph.localserver import ServerStatus, neo4j_server, redis_server
 from graph.settings import get_settings
 from graphrec.console import fail, info
+from servers import ServerError, ServerStatus, neo4j_server, redis_server
+
+__all__ = ["neo4j_app", "redis_app", "services_app", "services_up"]
+
+
+def _show(st: ServerStatus) -> None:
+    state = "running" if st.running else "not running"
+    pid = f", pid {st.pid}" if st.pid else ""
+    extra = f" ({st.detail})" if st.detail else ""
+    typer.echo(f"{st.name}: {state} at {st.address}{pid}{extra}")
+
+
+def _start(name: str, server: ModuleType, **options: float) -> None:
+    settings = get_settings()
+    before = server.status(settings)
+    if before.running:
+        typer.echo(f"{name}: already running at {before.address}")
+        return
+    try:
+        _show(server.start(settings, echo=info, **options))
+    except ServerError as exc:
+        fail(str(exc))
+
+
+def _stop(name: str, server: ModuleType) -> None:
+    try:
+        stopped = server.stop(get_settings())
+    except ServerError as exc:
+        fail(str(exc))
+    typer.echo(f"{name}: stopped" if stopped else f"{name}: was not running")
+
+
+def _status(server: ModuleType) -> None:
+    st = server.status(get_settings())
+    _show(st)
+    raise typer.Exit(0 if st.running else 1)
+
 
 neo4j_app = typer.Typer(
     help="The local Neo4j 5.26 server (from Maven Central).", no_args_is_help=True
@@ -18,43 +55,22 @@ redis_app = typer.Typer(
 services_app = typer.Typer(help="Neo4j and Redis together.", no_args_is_help=True)
 
 
-def _show(st: ServerStatus) -> None:
-    state = "running" if st.running else "not running"
-    pid = f", pid {st.pid}" if st.pid else ""
-    extra = f" ({st.detail})" if st.detail else ""
-    typer.echo(f"{st.name}: {state} at {st.address}{pid}{extra}")
-
-
 @neo4j_app.command("start")
 def neo4j_start(timeout: float = typer.Option(180, help="Seconds to wait for Bolt.")) -> None:
     """Start Neo4j; return once Bolt answers RETURN 1 (exit 0 if already running)."""
-    settings = get_settings()
-    before = neo4j_server.status(settings)
-    if before.running:
-        typer.echo(f"neo4j: already running at {before.address}")
-        return
-    try:
-        _show(neo4j_server.start(settings, timeout=timeout, echo=info))
-    except ServerError as exc:
-        fail(str(exc))
+    _start("neo4j", neo4j_server, timeout=timeout)
 
 
 @neo4j_app.command("stop")
 def neo4j_stop() -> None:
     """Stop Neo4j cleanly (data is kept)."""
-    try:
-        stopped = neo4j_server.stop(get_settings())
-    except ServerError as exc:
-        fail(str(exc))
-    typer.echo("neo4j: stopped" if stopped else "neo4j: was not running")
+    _stop("neo4j", neo4j_server)
 
 
 @neo4j_app.command("status")
 def neo4j_status() -> None:
     """Exit 0 only when Bolt answers."""
-    st = neo4j_server.status(get_settings())
-    _show(st)
-    raise typer.Exit(0 if st.running else 1)
+    _status(neo4j_server)
 
 
 @neo4j_app.command("install")
@@ -70,33 +86,19 @@ def neo4j_install() -> None:
 @redis_app.command("start")
 def redis_start() -> None:
     """Start Redis on loopback (exit 0 if already running)."""
-    settings = get_settings()
-    before = redis_server.status(settings)
-    if before.running:
-        typer.echo(f"redis: already running at {before.address}")
-        return
-    try:
-        _show(redis_server.start(settings, echo=info))
-    except ServerError as exc:
-        fail(str(exc))
+    _start("redis", redis_server)
 
 
 @redis_app.command("stop")
 def redis_stop() -> None:
     """Stop the local Redis."""
-    try:
-        stopped = redis_server.stop(get_settings())
-    except ServerError as exc:
-        fail(str(exc))
-    typer.echo("redis: stopped" if stopped else "redis: was not running")
+    _stop("redis", redis_server)
 
 
 @redis_app.command("status")
 def redis_status() -> None:
     """Exit 0 only when Redis answers PING."""
-    st = redis_server.status(get_settings())
-    _show(st)
-    raise typer.Exit(0 if st.running else 1)
+    _status(redis_server)
 
 
 @services_app.command("up")

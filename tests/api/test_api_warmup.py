@@ -250,7 +250,7 @@ async def test_after_neo4j_restarts_the_api_plans_again_and_stays_ready(
     from api import warmup
     from api.app import create_app
     from graph.health import server_process
-    from graph.localserver import neo4j_server
+    from servers import neo4j_server
 
     if api_settings.neo4j_external:
         pytest.skip("restarts the project's own local Neo4j; this one is NEO4J_URI's")

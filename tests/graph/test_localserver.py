@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from graph.driver import driver
-from graph.localserver.process import uptime_seconds
 from graph.settings import Settings
+from servers.process import uptime_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import redis
 
-from graph.errors import ServerError
-from graph.localserver.process import (
+from graph.settings import Settings
+from servers.process import (
+    ServerError,
     ServerStatus,
     port_in_use,
     read_pid,
     spawn,
-    stop_pid,
-    tail,
-    wait_until,
+    stop_local,
+    wait_started,
 )
-from graph.settings import Settings
 
 __all__ = ["INSTALL_HINT", "start", "status", "stop"]
 
@@ -111,13 +110,14 @@ def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> Se
     say(f"Starting Redis on 127.0.0.1:{settings.redis_port} (data {data}) ...")
     pid_file = _pid_file(settings)
     spawn(argv, _log_file(settings), pid_file, cwd=data)
-    if not wait_until(
-        lambda: _answers(settings), timeout, alive=lambda: read_pid(pid_file) is not None
-    ):
-        raise ServerError(
-            f"Redis did not answer on {settings.redis_url} within {timeout:.0f}s. "
-            f"Log {_log_file(settings)}:\n{tail(_log_file(settings))}"
-        )
+    wait_started(
+        "Redis",
+        settings.redis_url,
+        lambda: _answers(settings),
+        pid_file=pid_file,
+        log_file=_log_file(settings),
+        timeout=timeout,
+    )
     return status(settings)
 
 
@@ -127,6 +127,4 @@ def stop(settings: Settings, timeout: float = 30.0) -> bool:
     Returns:
         True when a server was stopped, False when none was running.
     """
-    if settings.redis_external:
-        raise ServerError("REDIS_URL is set: that server is not managed by graphrec")
-    return stop_pid(_pid_file(settings), timeout)
+    return stop_local(settings.redis_external, "REDIS_URL", _pid_file(settings), timeout)

@@ -13,22 +13,27 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from graph.errors import ServerError
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 __all__ = [
+    "ServerError",
     "ServerStatus",
     "cpu_seconds",
     "port_in_use",
     "read_pid",
     "spawn",
+    "stop_local",
     "stop_pid",
     "tail",
     "uptime_seconds",
+    "wait_started",
     "wait_until",
 ]
+
+
+class ServerError(Exception):
+    """A local server (Neo4j, Redis) could not be started, stopped or reached."""
 
 
 class ServerStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -135,6 +140,39 @@ def wait_until(
             return ready()
         time.sleep(interval)
     return ready()
+
+
+def wait_started(
+    name: str,
+    address: str,
+    answers: Callable[[], bool],
+    *,
+    pid_file: Path,
+    log_file: Path,
+    timeout: float,
+) -> None:
+    """Wait until a server just spawned answers.
+
+    Raises:
+        ServerError: It died or did not answer within ``timeout`` seconds (with its log's tail).
+    """
+    if not wait_until(answers, timeout, alive=lambda: read_pid(pid_file) is not None):
+        raise ServerError(
+            f"{name} did not answer on {address} within {timeout:.0f}s. "
+            f"Log {log_file}:\n{tail(log_file, 40)}"
+        )
+
+
+def stop_local(external: bool, variable: str, pid_file: Path, timeout: float) -> bool:
+    """Stop a server graphrec started (``stop_pid``), never one that ``variable`` points at.
+
+    Raises:
+        ServerError: ``variable`` is set (that server is not graphrec's), or the process did not
+            stop in time.
+    """
+    if external:
+        raise ServerError(f"{variable} is set: that server is not managed by graphrec")
+    return stop_pid(pid_file, timeout)
 
 
 def stop_pid(pid_file: Path, timeout: float) -> bool:

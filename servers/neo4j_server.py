@@ -15,20 +15,17 @@ import subprocess
 from importlib import resources
 from pathlib import Path
 
-import neo4j
-
-import cypher
-from graph.errors import ServerError
-from graph.localserver.process import (
+from graph.health import bolt_answers
+from graph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
+from servers.process import (
+    ServerError,
     ServerStatus,
     port_in_use,
     read_pid,
     spawn,
-    stop_pid,
-    tail,
-    wait_until,
+    stop_local,
+    wait_started,
 )
-from graph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
 
 __all__ = ["home_dir", "install", "log_file", "start", "status", "stop"]
 
@@ -202,7 +199,8 @@ def _write_config(settings: Settings) -> None:
                 "server.bolt.connection_keep_alive_for_requests=STREAMING",
                 # Plans are cached per parameter type only, not also per size bucket of every
                 # string and list parameter (0, 1, 2-10, 11-100, ... characters or elements),
-                # so the API's start-up warm-up covers every shape it sends (graph/warmup.py).
+                # so a replayed plan covers every size of the shape it was recorded with
+                # (graph/plans.py).
                 # The plans of every statement in cypher/ are the same either way.
                 "internal.cypher.use_parameter_size=false",
                 "",
@@ -212,20 +210,9 @@ def _write_config(settings: Settings) -> None:
 
 
 def _bolt_answers(settings: Settings) -> bool:
-    """One auto-commit ``RETURN 1`` (no driver retries, so a dead server answers at once)."""
     if not settings.neo4j_external and not port_in_use("127.0.0.1", settings.neo4j_bolt_port):
         return False
-    try:
-        with (
-            neo4j.GraphDatabase.driver(
-                settings.neo4j_uri, auth=settings.neo4j_auth, connection_timeout=2
-            ) as drv,
-            drv.session(database=settings.neo4j_database) as session,
-        ):
-            record = session.run(cypher.load("ping")).single()
-            return bool(record and record["one"] == 1)
-    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
-        return False
+    return bolt_answers(settings)
 
 
 def status(settings: Settings) -> ServerStatus:
@@ -284,17 +271,14 @@ def start(settings: Settings, timeout: float = 180.0, echo: object = print) -> S
         ]
         say(f"Starting Neo4j {NEO4J_VERSION} (home {home}) ...")
         spawn(argv, log_file(settings), pid_file, cwd=home)
-    ok = wait_until(
+    wait_started(
+        "Neo4j",
+        settings.neo4j_uri,
         lambda: _bolt_answers(settings),
+        pid_file=pid_file,
+        log_file=log_file(settings),
         timeout=timeout,
-        alive=lambda: read_pid(pid_file) is not None,
     )
-    if not ok:
-        log_tail = tail(log_file(settings), 40)
-        raise ServerError(
-            f"Neo4j did not answer on {settings.neo4j_uri} within {timeout:.0f}s. "
-            f"Log {log_file(settings)}:\n{log_tail}"
-        )
     return status(settings)
 
 
@@ -304,6 +288,4 @@ def stop(settings: Settings, timeout: float = 120.0) -> bool:
     Returns:
         True when a server was stopped, False when none was running.
     """
-    if settings.neo4j_external:
-        raise ServerError("NEO4J_URI is set: that server is not managed by graphrec")
-    return stop_pid(_pid_file(settings), timeout)
+    return stop_local(settings.neo4j_external, "NEO4J_URI", _pid_file(settings), timeout)
