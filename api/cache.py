@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 if TYPE_CHECKING:
+    from api.queries import Query
     from api.state import AppState
 
 __all__ = [
@@ -79,10 +80,11 @@ class CacheRead(msgspec.Struct, frozen=True):
     generation: int | None
 
 
-def cache_key(route: str, user_id: str, model_version: str | None, params: dict[str, Any]) -> str:
-    """Key of one cached answer: route, user, model version and the sorted parameters."""
-    digest = hashlib.sha1(msgspec.json.encode(sorted(params.items())), usedforsecurity=False)
-    return f"graphrec:rec:{user_id}:{route}:{model_version or '-'}:{digest.hexdigest()[:16]}"
+def cache_key(query: Query, model_version: str | None) -> str:
+    """Key of one cached answer: the query's route and user, the model version, and a digest of
+    every field of the query."""
+    digest = hashlib.sha1(msgspec.json.encode(query), usedforsecurity=False).hexdigest()[:16]
+    return f"graphrec:rec:{query.user_id}:{query.route}:{model_version or '-'}:{digest}"
 
 
 def _generation_key(user_id: str) -> str:

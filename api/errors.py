@@ -9,11 +9,10 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import neo4j.exceptions
 from litestar import MediaType, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from graph.errors import ConflictError, NotFoundError
+from graph.errors import BusyError, ConflictError, NotFoundError, UnavailableError
 
 if TYPE_CHECKING:
     from litestar import Request
@@ -156,10 +155,10 @@ def _to_api_error(exc: Exception) -> ApiError:
             field=str(field) if field else None,
             reason=f"{value!s} already exists or was used for something else",
         )
-    if isinstance(exc, neo4j.exceptions.ServiceUnavailable | neo4j.exceptions.SessionExpired):
-        log.warning("neo4j unavailable: %s", exc.__class__.__name__)
+    if isinstance(exc, UnavailableError):
+        log.warning("neo4j unavailable: %s", exc)
         return ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "the graph database is unavailable")
-    if isinstance(exc, neo4j.exceptions.TransientError):
+    if isinstance(exc, BusyError):
         return ApiError(503, ErrorCode.SERVICE_UNAVAILABLE, "the graph database is busy")
     log.error("unhandled %s", exc.__class__.__name__, exc_info=exc)
     return ApiError(500, ErrorCode.INTERNAL_ERROR, "internal error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from api import ranking
-from api.schemas.common import PersonRef, TitleRef
+from api.schemas.common import TitleRef
 from api.schemas.recommendations import (
     ExplainFactor,
     GraphPath,
@@ -14,16 +14,21 @@ from api.schemas.recommendations import (
 )
 
 if TYPE_CHECKING:
+    from graph.explain import ContentTies, Evidence, PathToTitle
     from graph.items import TitleSummary
-    from graph.recommendations import ExplainData
+    from graph.peers import Peer
 
 __all__ = ["build_explanation"]
 
 _EXCLUDING = {"WATCHED", "RATED", "LIKED", "SHARED", "DISLIKED", "NOT_INTERESTED"}
+_PEER_RELATIONSHIP = {"friend": "FRIENDS_WITH", "trusted": "TRUSTS", "similar_user": "SIMILAR_USER"}
+
+#: A factor of an explanation before the weights are normalised: (type, weight, description).
+Factor = tuple[str, float, str]
 
 
 def build_explanation(
-    data: ExplainData,
+    data: Evidence,
     *,
     user_id: str,
     item_id: str,
@@ -35,98 +40,42 @@ def build_explanation(
     name = (title.title if title else None) or item_id
     user_node = PathNode(label="User", id=user_id)
     item_node = PathNode(label="Title", id=item_id, name=name)
-    raw: list[tuple[str, float, str]] = []
-    paths: list[GraphPath] = []
-    anchors = [TitleRef(item_id=p["anchor_id"], title=p["anchor_title"]) for p in data.paths]
+    anchors = [TitleRef(item_id=p.anchor_id, title=p.anchor_title) for p in data.paths]
+    friends = [ranking.person_ref(p) for p in data.peers if p.relation in ("friend", "trusted")]
+    similar_users = [ranking.person_ref(p) for p in data.peers if p.relation == "similar_user"]
+    raw: list[Factor] = []
     if data.paths:
-        total = sum(float(p["score"] or 0.0) for p in data.paths)
+        total = sum(p.score for p in data.paths)
         listed = ranking.names_text([a.title or a.item_id for a in anchors[:3]])
         raw.append(("similar_items", total, f"Similar (GraphSAGE {model_version}) to {listed}"))
-    for p in data.paths:
-        rel = p["relations"][0] if p["relations"] else "WATCHED"
-        anchor = p["anchor_title"] or p["anchor_id"]
-        paths.append(
-            GraphPath(
-                nodes=[
-                    user_node,
-                    PathNode(label="Title", id=p["anchor_id"], name=anchor),
-                    item_node,
-                ],
-                relationships=[rel, "SIMILAR_TO"],
-                text=f"you -{rel}-> {anchor} -SIMILAR_TO ({p['score']:.2f})-> {name}",
-                score=p["score"],
-            )
-        )
-    friends = [_person(p) for p in data.people if p["relation"] in ("friend", "trusted")]
-    similar_users = [_person(p) for p in data.people if p["relation"] == "similar_user"]
     if friends:
         names = ranking.names_text([f.name or f.user_id for f in friends[:3]])
         count = "1 friend" if len(friends) == 1 else f"{len(friends)} friends"
         raw.append(("friends", float(len(friends)), f"{count} watched or liked it: {names}"))
     if similar_users:
+        weight = sum(float(u.score or 0.0) for u in similar_users)
         raw.append(
-            (
-                "similar_users",
-                sum(float(u.score or 0.0) for u in similar_users),
-                f"{len(similar_users)} viewers like you engaged with it",
-            )
+            ("similar_users", weight, f"{len(similar_users)} viewers like you engaged with it")
         )
-    for person in data.people:
-        rel = (
-            "FRIENDS_WITH"
-            if person["relation"] == "friend"
-            else ("TRUSTS" if person["relation"] == "trusted" else "SIMILAR_USER")
-        )
-        how = (person["how"] or ["watched"])[0].upper()
-        who = person["name"] or person["user_id"]
-        paths.append(
-            GraphPath(
-                nodes=[
-                    user_node,
-                    PathNode(label="User", id=person["user_id"], name=who),
-                    item_node,
-                ],
-                relationships=[rel, how],
-                text=f"you -{rel}- {who} -{how}-> {name}",
-                score=person["score"],
-            )
-        )
-    content = data.content
-    # The genres the user engages with most first (the statement lists them in graph order).
-    genres = sorted(
-        (g for g in content.get("genres", []) if g["history"] or g["preferred"]),
-        key=lambda g: (-g["history"], not g["preferred"], g["name"]),
-    )
-    if genres:
-        weight = sum(min(g["history"], 50) / 50 + (0.5 if g["preferred"] else 0) for g in genres)
-        listed = ranking.names_text([g["name"] for g in genres[:3]])
-        raw.append(("genres", weight, f"In {listed}, genres you watch or prefer"))
-    people = content.get("people", [])
-    if people:
-        listed = ranking.names_text([p["name"] or "?" for p in people[:3]])
-        raw.append(("people", 0.5 * len(people), f"With {listed}, whom you watched before"))
-    popularity = float(content.get("popularity") or 0.0)
-    if popularity > 0:
-        raw.append(("popularity", 0.1, f"Popular: {int(popularity)} viewers interacted"))
+    raw.extend(_content_factors(data.content))
+    paths = [_anchor_path(p, user_node, item_node) for p in data.paths]
+    paths.extend(_peer_path(peer, user_node, item_node) for peer in data.peers)
     total = sum(w for _, w, _ in raw) or 1.0
     factors = sorted(
         (ExplainFactor(type=t, weight=round(w / total, 4), description=d) for t, w, d in raw),
         key=lambda f: -f.weight,
     )
-    relations = set(content.get("relations", []))
-    eligible = not (relations & _EXCLUDING)
+    excluding = set(data.content.relations) & _EXCLUDING
     note = None
-    if not eligible:
-        note = "not recommended to this user: already " + ", ".join(
-            sorted(r.lower() for r in relations & _EXCLUDING)
-        )
-    summary = factors[0].description if factors else "No strong graph evidence for this title"
+    if excluding:
+        done = ", ".join(sorted(r.lower() for r in excluding))
+        note = f"not recommended to this user: already {done}"
     return RecommendationExplain(
         user_id=user_id,
         item_id=item_id,
         metadata=ranking.metadata_of(title),
-        summary=summary,
-        eligible=eligible,
+        summary=factors[0].description if factors else "No strong graph evidence for this title",
+        eligible=not excluding,
         note=note,
         factors=factors,
         anchors=anchors,
@@ -138,11 +87,46 @@ def build_explanation(
     )
 
 
-def _person(row: dict) -> PersonRef:  # type: ignore[type-arg]
-    return PersonRef(
-        user_id=row["user_id"],
-        name=row["name"],
-        relation=row["relation"],
-        how=list(row["how"] or []),
-        score=row["score"],
+def _content_factors(content: ContentTies) -> list[Factor]:
+    """Genres the user engages with (most first) or prefers, people seen before, popularity."""
+    out: list[Factor] = []
+    genres = sorted(
+        (g for g in content.genres if g.history or g.preferred),
+        key=lambda g: (-g.history, not g.preferred, g.name),
+    )
+    if genres:
+        weight = sum(min(g.history, 50) / 50 + (0.5 if g.preferred else 0) for g in genres)
+        listed = ranking.names_text([g.name for g in genres[:3]])
+        out.append(("genres", weight, f"In {listed}, genres you watch or prefer"))
+    if content.people:
+        listed = ranking.names_text([p.name or "?" for p in content.people[:3]])
+        out.append(("people", 0.5 * len(content.people), f"With {listed}, whom you watched before"))
+    popularity = float(content.popularity or 0.0)
+    if popularity > 0:
+        out.append(("popularity", 0.1, f"Popular: {int(popularity)} viewers interacted"))
+    return out
+
+
+def _anchor_path(path: PathToTitle, user_node: PathNode, item_node: PathNode) -> GraphPath:
+    """user -WATCHED|RATED|...-> anchor -SIMILAR_TO-> title."""
+    rel = path.relations[0] if path.relations else "WATCHED"
+    anchor = path.anchor_title or path.anchor_id
+    return GraphPath(
+        nodes=[user_node, PathNode(label="Title", id=path.anchor_id, name=anchor), item_node],
+        relationships=[rel, "SIMILAR_TO"],
+        text=f"you -{rel}-> {anchor} -SIMILAR_TO ({path.score:.2f})-> {item_node.name}",
+        score=path.score,
+    )
+
+
+def _peer_path(peer: Peer, user_node: PathNode, item_node: PathNode) -> GraphPath:
+    """user -FRIENDS_WITH|TRUSTS|SIMILAR_USER- peer -WATCHED|...-> title."""
+    rel = _PEER_RELATIONSHIP[peer.relation or "friend"]
+    how = (peer.how or ["watched"])[0].upper()
+    who = peer.name or peer.user_id
+    return GraphPath(
+        nodes=[user_node, PathNode(label="User", id=peer.user_id, name=who), item_node],
+        relationships=[rel, how],
+        text=f"you -{rel}- {who} -{how}-> {item_node.name}",
+        score=peer.score,
     )

@@ -1,8 +1,14 @@
-"""The recommendation bodies: home feed, because-you-watched rows, social, more like this."""
+"""The recommendation bodies: home feed, because-you-watched rows, social, more like this.
+
+Each feed takes a :class:`FeedContext` (the repositories of one session, the promoted model,
+the metrics) and its endpoint's query, and returns the body; it reads the graph only through
+the repositories.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from api import ranking
@@ -18,10 +24,21 @@ from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
 
 if TYPE_CHECKING:
     from api.metrics import Metrics
-    from graph.items import ItemRepository
-    from graph.recommendations import ModelInfo, RecommendationRepository
+    from api.queries import BecauseQuery, HomeQuery
+    from graph.recommendations import ModelInfo
+    from graph.store import Repositories
 
-__all__ = ["because_you_watched", "home_feed", "similar_items"]
+__all__ = ["FeedContext", "because_you_watched", "home_feed", "similar_items"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContext:
+    """What every feed works with: one session's repositories, the model, the metrics."""
+
+    repos: Repositories
+    model: ModelInfo
+    metrics: Metrics
+
 
 _CONTEXT_SOURCES = {
     "home": ALL_SOURCES,
@@ -36,70 +53,48 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-async def home_feed(
-    recs: RecommendationRepository,
-    items: ItemRepository,
-    metrics: Metrics,
-    *,
-    model: ModelInfo,
-    user_id: str,
-    context: str,
-    limit: int,
-    kind: str | None,
-    exclude: list[str],
-    request_id: str,
-    fill: bool = True,
-) -> RecommendationList:
+async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
     """Candidates from every source of the context, merged, ranked, diversified and explained.
 
     Popular titles only fill the row in the non-home contexts (and are the whole answer for a
-    user with no history: cold start). ``fill=False`` leaves them out altogether.
+    user with no history: cold start). ``query.fill`` off leaves them out altogether.
     """
+    context, limit, model = query.context, query.limit, ctx.model
     genre = context.split(":", 1)[1] if context.startswith("genre:") else None
     sources = _CONTEXT_SOURCES[context.split(":", 1)[0]]
-    filters = Filters(exclude=exclude, kind=kind, genre=genre)
+    filters = Filters(exclude=list(query.exclude), kind=query.category, genre=genre)
     k = per_source(limit)
-    rows = await recs.home_sources(
-        user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
+    rows = await ctx.repos.recs.home_sources(
+        query.user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
     )
     if model.version is None:
-        metrics.fallbacks.labels(kind="no_model").inc()
+        ctx.metrics.fallbacks.labels(kind="no_model").inc()
     cands = ranking.merge_sources(rows)
     personal = [c for c in cands.values() if set(c.contributions) - {"popular"}]
     fillers = [c for c in cands.values() if not set(c.contributions) - {"popular"}]
     pool = personal + fillers if context == "home" or len(personal) < limit else personal
-    if not fill:
+    if not query.fill:
         pool = personal
     cold_start = not personal
     ordered = sorted(pool, key=lambda c: (-c.score, c.item_id))[: limit * 3]
-    titles = await items.summaries([c.item_id for c in ordered])
+    titles = await ctx.repos.items.summaries([c.item_id for c in ordered])
     picked = ranking.diversify(ordered, titles, limit)
     return RecommendationList(
         recommendations=ranking.to_recommendations(picked, titles),
-        request_id=request_id,
         model_version=model.version,
         generated_at=now_iso(),
-        user_id=user_id,
+        user_id=query.user_id,
         context=context,
         cold_start=cold_start,
     )
 
 
-async def because_you_watched(
-    recs: RecommendationRepository,
-    items: ItemRepository,
-    metrics: Metrics,
-    *,
-    model: ModelInfo,
-    user_id: str,
-    rows: int,
-    limit: int,
-    request_id: str,
-) -> BecauseYouWatched:
+async def because_you_watched(ctx: FeedContext, query: BecauseQuery) -> BecauseYouWatched:
     """One row per recent, strongly positive anchor: its GNN neighbours, else content ones."""
-    found = await recs.home_sources(
-        user_id,
-        model=model,
+    rows, limit = query.rows, query.limit
+    found = await ctx.repos.recs.home_sources(
+        query.user_id,
+        model=ctx.model,
         sources=frozenset({"similar"}),
         k=limit + rows * 2,
         anchors=rows,
@@ -107,8 +102,8 @@ async def because_you_watched(
     )
     anchors, gnn, content = found.anchors, found.similar, found.content
     if content:
-        metrics.fallbacks.labels(kind="content_similarity").inc()
-    titles = await items.summaries(sorted({r.item_id for r in gnn + content}))
+        ctx.metrics.fallbacks.labels(kind="content_similarity").inc()
+    titles = await ctx.repos.items.summaries(sorted({r.item_id for r in gnn + content}))
     used: set[str] = set()
     out: list[BecauseYouWatchedRow] = []
     for anchor in anchors:
@@ -136,17 +131,12 @@ async def because_you_watched(
             )
         )
     return BecauseYouWatched(
-        user_id=user_id,
-        rows=out,
-        request_id=request_id,
-        model_version=model.version,
-        generated_at=now_iso(),
+        user_id=query.user_id, rows=out, model_version=ctx.model.version, generated_at=now_iso()
     )
 
 
 async def similar_items(
-    recs: RecommendationRepository,
-    items: ItemRepository,
+    repos: Repositories,
     metrics: Metrics,
     *,
     item_id: str,
@@ -159,8 +149,9 @@ async def similar_items(
     Raises:
         NotFoundError: The title does not exist.
     """
+    items = repos.items
     await items.get(item_id)
-    source, chosen = await recs.more_like_this(item_id, model_version=model_version, k=limit)
+    source, chosen = await repos.recs.more_like_this(item_id, model_version=model_version, k=limit)
     if source == "content":
         metrics.fallbacks.labels(kind="content_similarity").inc()
     titles = await items.summaries([r.item_id for r in chosen])

@@ -12,7 +12,8 @@ from api.schemas.recommendations import Explanation, Recommendation
 
 if TYPE_CHECKING:
     from graph.items import TitleSummary
-    from graph.recommendations import Anchor, Person, Row, SourceRows
+    from graph.peers import Peer, Relation
+    from graph.recommendations import Anchor, Row, SourceRows
 
 __all__ = [
     "Candidate",
@@ -20,6 +21,7 @@ __all__ = [
     "merge_sources",
     "metadata_of",
     "names_text",
+    "person_ref",
     "shared_text",
 ]
 
@@ -41,8 +43,8 @@ class Candidate(msgspec.Struct, kw_only=True):
     contributions: dict[str, float] = msgspec.field(default_factory=dict)
     anchor: TitleRef | None = None
     anchor_weight: float = 0.0
-    #: Friends and similar users behind the title: ``(relation, person)``.
-    people: list[tuple[str, Person]] = msgspec.field(default_factory=list)
+    #: Friends and similar users behind the title.
+    people: list[Peer] = msgspec.field(default_factory=list)
     shared: list[str] = msgspec.field(default_factory=list)
     #: The genres behind the popular source (explanations name those the title is in).
     genres: list[str] = msgspec.field(default_factory=list)
@@ -118,14 +120,16 @@ def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
     anchors = {a.item_id: a for a in rows.anchors}
     _anchor_source(cands, rows.similar, anchors, "similar")
     _anchor_source(cands, rows.content, anchors, "content")
-    for source, source_rows, relation in (
+    social: tuple[tuple[str, list[Row], Relation], ...] = (
         ("friends", rows.friends, "friend"),
         ("similar_users", rows.similar_users, "similar_user"),
-    ):
+    )
+    for source, source_rows, relation in social:
         for item_id, value in _scaled(source_rows).items():
             _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value)
         for row in source_rows:
-            cands[row.item_id].people.extend((relation, p) for p in row.people)
+            people = cands[row.item_id].people
+            people.extend(msgspec.structs.replace(p, relation=relation) for p in row.people)
     for item_id, value in _scaled(rows.vector).items():
         _add(cands, item_id, "vector", SOURCE_WEIGHTS["vector"] * value)
     best = max((r.score for r in rows.popular), default=0.0)
@@ -135,6 +139,17 @@ def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
         cand.popular_basis = rows.popular_basis
         cand.genres = list(rows.popular_genres)
     return cands
+
+
+def person_ref(peer: Peer) -> PersonRef:
+    """A peer as explanations name it."""
+    return PersonRef(
+        user_id=peer.user_id,
+        name=peer.name,
+        relation=peer.relation or "friend",
+        how=list(peer.how or []),
+        score=peer.score,
+    )
 
 
 def metadata_of(summary: TitleSummary | None) -> TitleMetadata:
@@ -189,12 +204,7 @@ def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation
     """The explanation of a candidate, from its main source."""
     source = cand.main_source
     genres = [g for g in cand.genres if summary is None or g in summary.genres]
-    people = [
-        PersonRef(
-            user_id=p.user_id, name=p.name, relation=relation, how=list(p.how or []), score=p.score
-        )
-        for relation, p in cand.people
-    ]
+    people = [person_ref(p) for p in cand.people]
     sources = sorted(cand.contributions, key=lambda s: -cand.contributions[s])
     anchor_title = (cand.anchor.title or cand.anchor.item_id) if cand.anchor else None
     if source == "similar" and anchor_title:

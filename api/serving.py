@@ -1,38 +1,44 @@
-"""Serve recommendation bodies through the Redis cache, stale while Neo4j is down."""
+"""Serve a cached endpoint: a fresh Redis entry, else the feed (cached once sent), else stale.
+
+The handler builds the endpoint's :class:`~api.queries.Query` and names its feed function;
+``cached_response`` reads the promoted model, looks the query up, and on a miss opens one set of
+repositories and runs ``feed(context, query)``. While Neo4j is down an answer cached earlier is
+served marked ``stale``; with none, 503.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
-import neo4j.exceptions
 from litestar import MediaType, Response
 from litestar.background_tasks import BackgroundTask
 
 from api import cache
 from api.errors import ApiError, ErrorCode
-from graph.items import ItemRepository
-from graph.recommendations import RecommendationRepository
-from graph.sessions import open_async_session
+from api.feeds import FeedContext
+from api.queries import Query
+from graph.errors import UnavailableError
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
+    from api.schemas.recommendations import ServedList
     from api.state import AppState
-    from graph.recommendations import ModelInfo
 
-    Compute = Callable[
-        [ModelInfo, RecommendationRepository, ItemRepository], Awaitable[msgspec.Struct]
-    ]
+__all__ = ["Feed", "cached_response"]
 
-__all__ = ["NEO4J_DOWN", "cached_response"]
+Q = TypeVar("Q", bound=Query, contravariant=True)
 
-NEO4J_DOWN = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)
+
+class Feed(Protocol[Q]):
+    """A feed function: the answer to one query, from the graph."""
+
+    async def __call__(self, ctx: FeedContext, query: Q, /) -> ServedList:
+        """Build the body."""
 
 
 def _render(
     body: bytes, request_id: str, *, cached: bool, stale: bool, label: str
-) -> Response[bytes]:
+) -> Response[Any]:
     if cached or stale:
         data = msgspec.json.decode(body)
         data["request_id"] = request_id
@@ -43,54 +49,46 @@ def _render(
 
 
 async def cached_response(
-    state: AppState,
-    *,
-    route: str,
-    user_id: str,
-    params: dict[str, Any],
-    request_id: str,
-    compute: Compute,
-) -> Response[bytes]:
+    state: AppState, query: Q, feed: Feed[Q], request_id: str
+) -> Response[Any]:
     """Answer from a fresh cache entry, else compute (cached once sent), else stale, else 503.
 
     Args:
         state: The app state.
-        route: The route name in the cache key.
-        user_id: Whose answer it is (entries are dropped per user).
-        params: Every parameter that changes the answer.
+        query: Everything that changes the answer (its route and user key the entry).
+        feed: Builds the body for the promoted model.
         request_id: This request's id, written into the body.
-        compute: Builds the body for the promoted model from the repositories of a session
-            that is opened only on a cache miss.
 
     Returns:
-        The JSON response with ``X-Cache: hit|miss|stale``.
+        The JSON response (the feed's body type) with ``X-Cache: hit|miss|stale``.
     """
-    metrics = state.metrics.cache
-    down: BaseException | None = None
+    metrics = state.metrics.cache.labels(route=query.route, result="hit")
+    down: UnavailableError | None = None
     try:
         model = await state.model.get(state)
-    except NEO4J_DOWN as exc:
+    except UnavailableError as exc:
         down, model = exc, state.model.info  # type: ignore[assignment]
-    version = model.version if model is not None else None
-    key = cache.cache_key(route, user_id, version, params)
-    read = await cache.get_cached(state, user_id, key)
+    key = cache.cache_key(query, model.version if model is not None else None)
+    read = await cache.get_cached(state, query.user_id, key)
     entry = read.entry
     if entry is not None and down is None and cache.is_fresh(state, entry):
-        metrics.labels(route=route, result="hit").inc()
+        metrics.inc()
         return _render(entry.body, request_id, cached=True, stale=False, label="hit")
     if down is None:
         try:
-            async with open_async_session(state.driver, state.settings) as session:
-                recs = RecommendationRepository(session)
-                items = ItemRepository(session, state.titles)
-                body = msgspec.json.encode(await compute(model, recs, items))
-        except NEO4J_DOWN as exc:
+            async with state.store.repositories() as repos:
+                served = await feed(FeedContext(repos, model, state.metrics), query)
+        except UnavailableError as exc:
             down = exc
         else:
-            metrics.labels(route=route, result="miss").inc()
+            served.request_id = request_id
+            body = msgspec.json.encode(served)
+            state.metrics.cache.labels(route=query.route, result="miss").inc()
             # The answer goes out first and the cache is filled after it is sent: the client does
             # not wait for the store, and a late store is safe (it checks the generation).
-            store = BackgroundTask(cache.put_cached, state, user_id, key, body, read.generation)
+            store = BackgroundTask(
+                cache.put_cached, state, query.user_id, key, body, read.generation
+            )
             return Response(
                 content=body,
                 media_type=MediaType.JSON,
@@ -98,7 +96,7 @@ async def cached_response(
                 background=store,
             )
     if entry is not None:
-        metrics.labels(route=route, result="stale").inc()
+        state.metrics.cache.labels(route=query.route, result="stale").inc()
         state.metrics.fallbacks.labels(kind="stale_cache").inc()
         return _render(entry.body, request_id, cached=True, stale=True, label="stale")
     state.model.invalidate()

@@ -1,27 +1,36 @@
-"""What the lifespan creates and every request shares: drivers, Redis, keys, metrics."""
+"""What the lifespan creates and every request shares: the store, Redis, keys, metrics."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from typing import TYPE_CHECKING
 
-from graph.items import SummaryCache
-from graph.recommendations import ModelInfo, RecommendationRepository
-from graph.sessions import open_async_session
-
 if TYPE_CHECKING:
-    import neo4j
-
     from api.metrics import Metrics
     from api.redisguard import RedisGuard
     from api.security import ApiKey
+    from graph.connection import Connection
+    from graph.recommendations import ModelInfo
     from graph.settings import Settings
+    from graph.store import Store
 
-__all__ = ["AppState", "ModelCache"]
+__all__ = ["AppState", "ModelCache", "PlanState"]
 
 #: How long the promoted model version is trusted before it is read again.
 MODEL_REFRESH_SECONDS = 5.0
+
+
+class PlanState(enum.StrEnum):
+    """Where the planning of Neo4j's statements stands (``/ready``'s ``checks.plans``)."""
+
+    OFF = "off"  #: GRAPHREC_API_WARMUP=0
+    WARMING = "warming"  #: planning after start-up (not ready meanwhile)
+    REPLANNING = "replanning"  #: planning again after Neo4j restarted (still ready)
+    OK = "ok"
+    SKIPPED = "skipped"  #: Neo4j was down or busy: retried when it answers
+    FAILED = "failed"  #: Neo4j refused a statement, or over the time limit
 
 
 class ModelCache:
@@ -41,7 +50,7 @@ class ModelCache:
         """Return the promoted model, reading it from the graph when the copy is old.
 
         Raises:
-            neo4j.exceptions.ServiceUnavailable: Neo4j is down and no copy was read before.
+            UnavailableError: Neo4j is down and no copy was read before.
         """
         if self.info is not None and time.monotonic() - self._read_at < MODEL_REFRESH_SECONDS:
             return self.info
@@ -49,17 +58,18 @@ class ModelCache:
             return self.info
         async with self._lock:
             if self.info is None or time.monotonic() - self._read_at >= MODEL_REFRESH_SECONDS:
-                async with open_async_session(state.driver, state.settings) as session:
-                    self.info = await RecommendationRepository(session).model_info()
+                async with state.store.repositories() as repos:
+                    self.info = await repos.recs.model_info()
                 self._read_at = time.monotonic()
         return self.info
 
 
 class AppState:
-    """Shared, coroutine-safe objects of one app (drivers and Redis are set by the lifespan)."""
+    """Shared, coroutine-safe objects of one app (the store, Redis and the connection of the
+    inductive seam are set by the lifespan)."""
 
-    driver: neo4j.AsyncDriver
-    sync_driver: neo4j.Driver
+    store: Store
+    conn: Connection
     redis: RedisGuard
 
     def __init__(
@@ -68,15 +78,11 @@ class AppState:
         settings: Settings,
         api_keys: dict[str, ApiKey],
         metrics: Metrics,
-        cache_ttl: float,
     ) -> None:
         """Hold the objects that need no connection."""
         self.settings = settings
         self.api_keys = api_keys
         self.metrics = metrics
-        self.cache_ttl = cache_ttl
+        self.cache_ttl = settings.api_cache_ttl
         self.model = ModelCache()
-        self.titles = SummaryCache()
-        #: The planning of Neo4j's statements (``api/warmup.py``): off, warming, replanning, ok,
-        #: skipped or failed.
-        self.plans = "off"
+        self.plans = PlanState.OFF

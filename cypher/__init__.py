@@ -6,14 +6,14 @@ Every statement the project runs lives here and takes values only as ``$paramete
 Comments (lines starting with ``//``) are for readers of the files: ``load`` drops them, so the
 server does not receive and pre-parse them on every call.
 
-The statements the API runs while answering requests (``SERVED``) start with
-``CYPHER replan=skip``. Neo4j otherwise discards a cached plan once the graph's statistics have
-drifted far enough from those it was planned with (writes adding nodes, index selectivity), and
-the next call plans again while it waits: 0.1-0.6 s for most of these statements and 1-3 s for
-``get_home_candidates`` on two busy cores, a stall for every request that needs the statement
-meanwhile (seen as the API's rare multi-second responses). Their plans start from unique-id
-lookups and do not get better with fresher counts; a restart of Neo4j, or ``CALL
-db.clearQueryCaches()``, plans them afresh. Loading and training statements replan as usual.
+The statements the API runs while answering requests start with ``CYPHER replan=skip``
+(``graph.plans.SERVED`` is derived from that line). Neo4j otherwise discards a cached plan once
+the graph's statistics have drifted far enough from those it was planned with (writes adding
+nodes, index selectivity), and the next call plans again while it waits: 0.1-0.6 s for most of
+these statements and 1-3 s for ``get_home_candidates`` on two busy cores, a stall for every
+request that needs the statement meanwhile. Their plans start from unique-id lookups and do not
+get better with fresher counts; a restart of Neo4j, or ``CALL db.clearQueryCaches()``, plans
+them afresh. Loading and training statements replan as usual.
 """
 
 from __future__ import annotations
@@ -21,39 +21,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-__all__ = ["SERVED", "CypherNotFoundError", "load", "names", "statements"]
-
-#: Statements run on the API's request paths: each keeps its first plan (``CYPHER replan=skip``).
-SERVED = frozenset(
-    {
-        "add_to_list",
-        "create_title",
-        "create_user",
-        "delete_friendship",
-        "get_content_similar_titles",
-        "get_existing_users",
-        "get_explain_content",
-        "get_explain_paths",
-        "get_explain_people",
-        "get_gnn_similar_titles",
-        "get_home_candidates",
-        "get_promoted_model",
-        "get_title",
-        "get_titles_by_ids",
-        "get_unknown_genres",
-        "get_user",
-        "merge_friendship",
-        "record_event",
-        "remove_from_list",
-        "set_disliked",
-        "set_liked",
-        "set_not_interested",
-        "set_rating",
-        "set_shared",
-        "set_user_preferences",
-        "update_watched",
-    }
-)
+__all__ = ["CypherNotFoundError", "load", "names", "statements"]
 
 
 class CypherNotFoundError(LookupError):

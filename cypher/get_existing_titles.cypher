@@ -1,4 +1,5 @@
 // Which of the given title ids exist.
+CYPHER replan=skip
 UNWIND $ids AS id
 MATCH (t:Title {titleId: id})
 RETURN collect(t.titleId) AS ids

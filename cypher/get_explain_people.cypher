@@ -1,4 +1,5 @@
-// Friends, trusted users and SIMILAR_USER neighbours (model version) who engaged with the title.
+// Friends, trusted users and SIMILAR_USER neighbours (model version) who engaged with the title,
+// each as [user_id, name, how, score, relation] (graph.recommendations.Peer).
 CYPHER replan=skip
 MATCH (u:User {userId: $user_id}), (t:Title {titleId: $item_id})
 CALL (u, t) {
@@ -13,6 +14,7 @@ CALL (u, t) {
   RETURN f, 'similar_user' AS relation, collect(DISTINCT toLower(type(r))) AS how,
          s.score AS score
 }
-RETURN f.userId AS user_id, f.name AS name, relation, how, score
-ORDER BY score DESC, user_id
+WITH f, relation, how, score
+ORDER BY score DESC, f.userId
 LIMIT $k
+RETURN [f.userId, f.name, how, score, relation] AS peer

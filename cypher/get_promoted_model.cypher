@@ -1,6 +1,6 @@
-// The promoted model of a name (at most one), e.g. graphsage; no row when none is promoted.
+// The promoted version of a model name (at most one), e.g. graphsage; no row when none is.
 CYPHER replan=skip
 MATCH (m:Model {status: 'promoted', name: $name})
-RETURN m.version AS version, m.modelId AS model_id
+RETURN m {.*} AS model
 ORDER BY m.promotedAt DESC
 LIMIT 1

@@ -2,4 +2,4 @@
 MATCH (u:User)
 WHERE (u.embeddingVersion IS NULL OR u.embeddingVersion <> $version)
   AND EXISTS { (u)-[:WATCHED|RATED|LIKED|SHARED|ADDED_TO_LIST]->(:Title) }
-RETURN u.userId AS userId
+RETURN u.userId AS id

@@ -6,18 +6,23 @@ Node types: ``user``, ``title`` and the feature types ``genre``, ``person`` (cas
 ``(title, has_genre|has_person|has_keyword, <feature>)`` and ``(user, friend, user)`` (stored
 in both directions). Every id map is sorted, so the same records always give the same tensors,
 whether they come from a canonical :class:`graph.dataset.Dataset` or from Neo4j
-(:mod:`gnn.export`).
+(:meth:`GraphRecords.read`, through :func:`graph.export.export_graph`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import torch
 from torch_geometric.data import HeteroData
 
 from graph.dataset import Dataset
+from graph.export import export_graph
+
+if TYPE_CHECKING:
+    from graph.connection import Connection
 from graph.signals import PairSignals, interaction_weight
 
 __all__ = [
@@ -49,10 +54,34 @@ class GraphRecords:
     features: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     friendships: set[tuple[str, str]] = field(default_factory=set)
 
+    @classmethod
+    def read(
+        cls,
+        conn: Connection,
+        *,
+        dataset: str | None = None,
+        user_ids: Sequence[str] | None = None,
+        title_ids: Sequence[str] | None = None,
+    ) -> GraphRecords:
+        """The records of the graph in Neo4j (``dataset``: one tag only; ``user_ids`` /
+        ``title_ids``: only those users' interactions and friendships, those titles' features,
+        for the inductive embedding)."""
+        records = cls()
+        export_graph(conn, records, dataset=dataset, user_ids=user_ids, title_ids=title_ids)
+        return records
+
     @property
     def positives(self) -> dict[tuple[str, str], float]:
         """``(user_id, title_id) -> weight`` of the positive pairs."""
         return self.signals.positives()
+
+    def add_user(self, user_id: str) -> None:
+        """Record a user (one without interactions too)."""
+        self.users.add(user_id)
+
+    def add_title(self, title_id: str) -> None:
+        """Record a title (one without interactions too)."""
+        self.titles.add(title_id)
 
     def add_interaction(
         self,

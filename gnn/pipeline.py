@@ -18,19 +18,17 @@ import scipy.sparse as sp
 import torch
 
 from gnn import artifacts, write_back
-from gnn.data import GraphData, build_graph
+from gnn.data import GraphData, GraphRecords, build_graph
 from gnn.errors import NoPromotedModelError, TrainingDataError
-from gnn.export import export_records
 from gnn.model import user_scores
 from gnn.names import DEFAULT_MODEL
 from gnn.protocol import Split, evaluate_scores, split_matrix
 from gnn.train import TrainConfig, encode, train_model
 from graph import models as registry
+from graph import similarity
 
 if TYPE_CHECKING:
-    import neo4j
-
-    from graph.settings import Settings
+    from graph.connection import Connection
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -79,8 +77,7 @@ def _holdout(graph: GraphData, seed: int) -> tuple[Split, GraphData]:
 
 
 def write_similarity(
-    drv: neo4j.Driver,
-    settings: Settings,
+    conn: Connection,
     graph: GraphData,
     embeddings: dict[str, torch.Tensor],
     *,
@@ -95,7 +92,7 @@ def write_similarity(
     """
     rates = graph.data["user", "rates", "title"].edge_index
     counts: dict[str, int] = {}
-    plan: tuple[tuple[write_back.Kind, int], ...] = (("title", 1), ("user", 0))
+    plan: tuple[tuple[similarity.Kind, int], ...] = (("title", 1), ("user", 0))
     for kind, row in plan:
         n = len(graph.ids[kind])
         active = torch.zeros(n, dtype=torch.bool)
@@ -109,16 +106,16 @@ def write_similarity(
             if phase:
                 phase(f"SIMILAR_{'TO' if kind == 'title' else 'USER'}", done, total)
 
-        counts[kind] = write_back.write_similar(
-            drv, settings, kind, [ids[i] for i in sources.tolist()], ids, idx, val,
-            model=model, version=version, progress=report,
+        rows = write_back.neighbour_rows([ids[i] for i in sources.tolist()], ids, idx, val)
+        counts[kind] = similarity.write_similar(
+            conn, kind, rows, model=model, version=version, progress=report,
+            total=int(val.isfinite().sum()),
         )  # fmt: skip
     return counts
 
 
 def train_and_register(
-    drv: neo4j.Driver,
-    settings: Settings,
+    conn: Connection,
     cfg: TrainConfig,
     *,
     name: str = DEFAULT_MODEL,
@@ -132,8 +129,7 @@ def train_and_register(
     """Export the graph, train GraphSAGE, write its edges, register (and promote) the version.
 
     Args:
-        drv: An open driver.
-        settings: Settings (database, device, models directory).
+        conn: The connection (its settings give the device and the models directory).
         cfg: Hyperparameters.
         name: Model name in the registry.
         k: Neighbours per title / user.
@@ -150,8 +146,9 @@ def train_and_register(
         TrainingDataError: Nothing to train on.
     """
     start = time.perf_counter()
+    settings = conn.settings
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
-    records = export_records(drv, settings, dataset=dataset)
+    records = GraphRecords.read(conn, dataset=dataset)
     graph = build_graph(records)
     n_edges = graph.data["user", "rates", "title"].edge_index.shape[1]
     if n_edges == 0 or not graph.ids["title"]:
@@ -171,17 +168,16 @@ def train_and_register(
         _scorer(encode(result.model, train_graph), cfg.temperature), split, k, "valid"
     )
     embeddings = encode(result.model, graph)
-    version = registry.next_version(drv, name, settings)
+    version = registry.next_version(conn, name)
     path = artifacts.artifact_dir(settings.models_dir, name, version)
     model_id = registry.register(
-        drv, name=name, version=version, algorithm="graphsage-hetero-sage-softmax",
+        conn, name=name, version=version, algorithm="graphsage-hetero-sage-softmax",
         hyperparameters={**_plain(cfg), "k": k}, artifact_path=str(path),
-        settings=settings,
     )  # fmt: skip
     artifacts.save_artifact(path, result.model.cpu(), cfg, graph, embeddings)
     t0 = time.perf_counter()
     counts = write_similarity(
-        drv, settings, graph, embeddings, model=name, version=version, k=k, phase=phase
+        conn, graph, embeddings, model=name, version=version, k=k, phase=phase
     )
     write_s = time.perf_counter() - t0
     metrics = {
@@ -201,13 +197,13 @@ def train_and_register(
         "write_seconds": round(write_s, 2),
         "edges_per_second": round((counts["title"] + counts["user"]) / max(write_s, 1e-9)),
     }
-    registry.set_status(drv, model_id, "ready", metrics, settings)
+    registry.set_status(conn, model_id, "ready", metrics)
     report = TrainReport(model_id, version, metrics)
     if promote:
-        report.pruned_edges = promote_version(drv, settings, name, version, keep=keep)
+        report.pruned_edges = promote_version(conn, name, version, keep=keep)
         report.promoted = True
     metrics["total_seconds"] = round(time.perf_counter() - start, 2)
-    registry.set_status(drv, model_id, "promoted" if promote else "ready", metrics, settings)
+    registry.set_status(conn, model_id, "promoted" if promote else "ready", metrics)
     return report
 
 
@@ -215,9 +211,7 @@ def _plain(cfg: TrainConfig) -> dict[str, Any]:
     return {f: getattr(cfg, f) for f in cfg.__struct_fields__}
 
 
-def promote_version(
-    drv: neo4j.Driver, settings: Settings, name: str, version: str, *, keep: int = 2
-) -> int:
+def promote_version(conn: Connection, name: str, version: str, *, keep: int = 2) -> int:
     """Promote ``version``: flip the registry, write its embeddings, prune old versions' edges.
 
     A version whose edges were pruned gets them rewritten from its artifacts first, so the
@@ -231,41 +225,30 @@ def promote_version(
     """
     from gnn.inductive import embed_new_titles, embed_new_users
 
-    record = registry.get_model(drv, name, version, settings)
+    record = registry.get_model(conn, name, version)
     art = artifacts.load_artifact(Path(record.artifact_path))
     edges = record.metrics.get("similar_to_edges", 0) + record.metrics.get("similar_user_edges", 0)
-    if _edge_count(drv, settings, name, version) < edges:
+    if similarity.edge_counts(conn, name).get(version, 0) < edges:
         k = int(record.hyperparameters.get("k", 20))
-        write_similarity(drv, settings, art.graph, art.embeddings, model=name, version=version, k=k)
-    registry.promote(drv, name, version, settings)
-    write_back.ensure_vector_indexes(drv, settings, art.config.dim)
-    for kind in ("title", "user"):
-        write_back.write_embeddings(
-            drv, settings, kind, art.graph.ids[kind], art.embeddings[kind], version
-        )
-    embed_new_titles(drv, settings, None)
-    embed_new_users(drv, settings, None)
-    return _prune(drv, settings, name, version, keep)
+        write_similarity(conn, art.graph, art.embeddings, model=name, version=version, k=k)
+    registry.promote(conn, name, version)
+    similarity.ensure_vector_indexes(conn, art.config.dim)
+    kinds: tuple[similarity.Kind, ...] = ("title", "user")
+    for kind in kinds:
+        vectors = art.embeddings[kind].tolist()
+        similarity.write_embeddings(conn, kind, art.graph.ids[kind], vectors, version)
+    embed_new_titles(conn)
+    embed_new_users(conn)
+    return _prune(conn, name, version, keep)
 
 
-def _edge_count(drv: neo4j.Driver, settings: Settings, name: str, version: str) -> int:
-    import cypher
-
-    records, _, _ = drv.execute_query(
-        cypher.load("gnn_count_similar_edges"), model=name, database_=settings.neo4j_database
-    )
-    return sum(int(r["edges"]) for r in records if r["version"] == version)
-
-
-def _prune(drv: neo4j.Driver, settings: Settings, name: str, promoted: str, keep: int) -> int:
-    others = [m.version for m in registry.list_models(drv, name, settings) if m.version != promoted]
+def _prune(conn: Connection, name: str, promoted: str, keep: int) -> int:
+    others = [m.version for m in registry.list_models(conn, name) if m.version != promoted]
     stale = others[max(keep - 1, 0) :]
-    return write_back.delete_versions(drv, settings, name, stale)
+    return similarity.delete_versions(conn, name, stale)
 
 
-def rollback(
-    drv: neo4j.Driver, settings: Settings, name: str = DEFAULT_MODEL, keep: int = 2
-) -> str:
+def rollback(conn: Connection, name: str = DEFAULT_MODEL, keep: int = 2) -> str:
     """Promote the version that was promoted before the current one.
 
     Returns:
@@ -274,15 +257,15 @@ def rollback(
     Raises:
         NoPromotedModelError: Nothing is promoted, or no earlier promoted version exists.
     """
-    current = registry.get_promoted(drv, name, settings)
+    current = registry.get_promoted(conn, name)
     if current is None:
         raise NoPromotedModelError(f"no promoted {name} model to roll back from")
     earlier = [
-        m for m in registry.list_models(drv, name, settings)
+        m for m in registry.list_models(conn, name)
         if m.version != current.version and m.promoted_at is not None
     ]  # fmt: skip
     if not earlier:
         raise NoPromotedModelError(f"no version of {name} was promoted before {current.version}")
     target = max(earlier, key=lambda m: m.promoted_at or "")
-    promote_version(drv, settings, name, target.version, keep=keep)
+    promote_version(conn, name, target.version, keep=keep)
     return target.version

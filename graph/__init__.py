@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from graph.errors import ConflictError, GraphError, NotFoundError
+from graph.errors import (
+    BusyError,
+    ConflictError,
+    GraphError,
+    NotFoundError,
+    UnavailableError,
+)
 from graph.settings import Settings, get_settings
 
 __all__ = [
+    "BusyError",
     "ConflictError",
     "GraphError",
     "NotFoundError",
     "Settings",
+    "UnavailableError",
     "get_settings",
 ]

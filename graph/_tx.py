@@ -1,26 +1,39 @@
-"""Transaction functions shared by the async repositories, and auto-commit reads."""
+"""How the async repositories run statements: reads auto-commit, writes in managed transactions.
+
+Every statement goes through :func:`run_rows`, which also notes the shape of each served
+statement for :mod:`graph.plans`; every unit of work goes through :func:`read` or
+:func:`write`, which turn the driver's outage errors into :class:`graph.errors.UnavailableError`
+and :class:`graph.errors.BusyError`, so nothing above ``graph/`` sees the driver.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import neo4j.exceptions
 
 import cypher
-from graph.sessions import RETRY_SECONDS
+from graph import plans
+from graph.errors import from_driver
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-__all__ = ["Runner", "read", "run_many", "run_rows"]
+__all__ = ["RETRY_SECONDS", "Runner", "read", "run_many", "run_rows", "write"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
+#: How long a unit of work is retried on transient errors. The driver's default (30 s) would
+#: hold an HTTP request for half a minute while Neo4j is down; the API answers 503 instead.
+RETRY_SECONDS = 1.0
 #: First wait before a read is tried again; doubled on each further try.
 _FIRST_RETRY_DELAY = 0.05
+#: Transactions that have written: a statement run after a write is planned apart.
+_WROTE: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 class Runner(Protocol):
@@ -30,19 +43,22 @@ class Runner(Protocol):
         """Run one statement and return its result."""
 
 
-async def _dicts(result: neo4j.AsyncResult) -> list[dict[str, Any]]:
-    """The records as dicts, values as the driver decoded them.
-
-    Our statements return values, lists and maps, never nodes or relationships, so this skips
-    ``Result.data()``'s recursive export, which cost the API more CPU than the decoding itself.
-    """
-    keys = result.keys()
-    return [dict(zip(keys, record, strict=True)) async for record in result]
-
-
 async def run_rows(tx: Runner, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Run the named statement and return its records as plain dicts (safe to retry)."""
-    return await _dicts(await tx.run(cypher.load(name), params))
+    """Run the named statement and return its records as plain dicts (safe to retry).
+
+    Our statements return values, lists and maps, never nodes or relationships, so the records
+    are zipped with their keys instead of going through ``Result.data()``'s recursive export,
+    which cost the API more CPU than the decoding itself.
+    """
+    result = await tx.run(cypher.load(name), params)
+    keys = result.keys()
+    rows = [dict(zip(keys, record, strict=True)) async for record in result]
+    plans.BOOK.note(name, params, after_write=tx in _WROTE)
+    if isinstance(tx, neo4j.AsyncManagedTransaction):
+        summary = await result.consume()
+        if summary.counters.contains_updates:
+            _WROTE.add(tx)
+    return rows
 
 
 async def run_many(
@@ -61,18 +77,13 @@ async def read(
     """Run read-only ``work`` as auto-commit statements, retried like a managed transaction.
 
     A managed transaction costs two more round trips (BEGIN, COMMIT) per read: ~1 ms of API
-    CPU and ~0.3 ms of Neo4j CPU on a home-feed request. Reads need no transaction, so the API
-    runs them straight on the session, retrying what the driver would retry (transient errors,
-    a lost connection) for at most ``RETRY_SECONDS``.
+    CPU and ~0.3 ms of Neo4j CPU on a home-feed request. Reads need no transaction, so they run
+    straight on the session, retrying what the driver would retry (transient errors, a lost
+    connection) for at most ``RETRY_SECONDS``.
 
-    Args:
-        session: An open session.
-        work: The reads, given the session to run statements on.
-        *args: Passed to ``work``.
-        **kwargs: Passed to ``work``.
-
-    Returns:
-        What ``work`` returns.
+    Raises:
+        UnavailableError: Neo4j does not answer.
+        BusyError: It kept refusing with a transient error.
     """
     deadline = time.monotonic() + RETRY_SECONDS
     delay = _FIRST_RETRY_DELAY
@@ -81,6 +92,24 @@ async def read(
             return await work(session, *args, **kwargs)
         except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
             if not exc.is_retryable() or time.monotonic() + delay > deadline:
-                raise
+                raise from_driver(exc) from exc
         await asyncio.sleep(delay)
         delay *= 2
+
+
+async def write(
+    session: neo4j.AsyncSession,
+    work: Callable[Concatenate[neo4j.AsyncManagedTransaction, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run ``work`` in one managed write transaction (the driver retries it).
+
+    Raises:
+        UnavailableError: Neo4j does not answer.
+        BusyError: It kept refusing with a transient error.
+    """
+    try:
+        return await session.execute_write(work, *args, **kwargs)
+    except (neo4j.exceptions.DriverError, neo4j.exceptions.TransientError) as exc:
+        raise from_driver(exc) from exc

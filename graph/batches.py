@@ -16,8 +16,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import cypher
+
 if TYPE_CHECKING:
     import neo4j
+
+    from graph.connection import Connection
 
 __all__ = ["ParallelWriter", "run_consumed", "write_all", "write_batch"]
 
@@ -58,14 +62,13 @@ class ParallelWriter:
 
     def __init__(
         self,
-        driver: neo4j.Driver,
-        database: str,
+        conn: Connection,
         *,
         workers: int = 2,
         on_done: Callable[[Any], None] | None = None,
     ) -> None:
-        self._driver = driver
-        self._database = database
+        self._driver = conn.driver
+        self._database = conn.database
         self._workers = max(1, workers)
         self._on_done = on_done
         self._local = threading.local()
@@ -88,15 +91,16 @@ class ParallelWriter:
         return value
 
     def submit(
-        self, query: str, params: dict[str, Any], value: Any = None, *, limit: int = 0
+        self, name: str, params: dict[str, Any], value: Any = None, *, limit: int = 0
     ) -> None:
-        """Queue one batch; ``value`` is handed to ``on_done`` when it is written.
+        """Queue one batch of the statement ``name``; ``value`` goes to ``on_done`` once written.
 
         ``limit`` (default ``workers``) is how many batches may be in flight: 1 for batches
         that must not run concurrently with each other (e.g. node batches).
         """
         while len(self._pending) >= (limit or self._workers):
             self._collect()
+        query = cypher.load(name)
         self._pending.add(self._pool.submit(self._write, query, params, value))
 
     def drain(self) -> None:
@@ -126,9 +130,8 @@ class ParallelWriter:
 
 
 def write_all(
-    driver: neo4j.Driver,
-    database: str,
-    query: str,
+    conn: Connection,
+    name: str,
     batches: Iterable[tuple[list[dict[str, Any]], Any]],
     params: dict[str, Any],
     *,
@@ -136,6 +139,6 @@ def write_all(
     on_done: Callable[[Any], None] | None = None,
 ) -> None:
     """Write every ``(rows, value)`` batch of one statement with up to ``workers`` in flight."""
-    with ParallelWriter(driver, database, workers=workers, on_done=on_done) as writer:
+    with ParallelWriter(conn, workers=workers, on_done=on_done) as writer:
         for rows, value in batches:
-            writer.submit(query, {**params, "rows": rows}, value)
+            writer.submit(name, {**params, "rows": rows}, value)

@@ -1,8 +1,21 @@
-"""Errors raised by the graph layer; it knows nothing about HTTP."""
+"""Errors raised by the graph layer; it knows nothing about HTTP.
+
+Callers outside ``graph/`` see these, never the driver's exceptions: ``UnavailableError``
+when Neo4j does not answer, ``BusyError`` when it keeps refusing with a transient error.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "GraphError", "NotFoundError"]
+import neo4j.exceptions
+
+__all__ = [
+    "BusyError",
+    "ConflictError",
+    "GraphError",
+    "NotFoundError",
+    "UnavailableError",
+    "from_driver",
+]
 
 
 class GraphError(Exception):
@@ -10,8 +23,25 @@ class GraphError(Exception):
 
 
 class NotFoundError(GraphError):
-    """A node the caller named does not exist."""
+    """A node the caller named does not exist (``args``: the field, the value)."""
 
 
 class ConflictError(GraphError):
-    """A write would break a uniqueness constraint."""
+    """A write would break a uniqueness constraint (``args``: the field, the value)."""
+
+
+class UnavailableError(GraphError):
+    """Neo4j does not answer (down, restarting, unreachable)."""
+
+
+class BusyError(GraphError):
+    """Neo4j answered with a transient error (a deadlock, a lock timeout) past the retries."""
+
+
+def from_driver(exc: Exception) -> Exception:
+    """The graph error standing for a driver error (the error itself when none does)."""
+    if isinstance(exc, neo4j.exceptions.TransientError):
+        return BusyError(f"Neo4j is busy ({exc.code})")
+    if isinstance(exc, neo4j.exceptions.DriverError | OSError):
+        return UnavailableError(f"Neo4j does not answer ({exc.__class__.__name__})")
+    return exc

@@ -1,14 +1,19 @@
-"""Is Neo4j answering, and is it still the same server process? (for the API's probes)."""
+"""Is Neo4j answering, and is it still the same server process? (probes and local servers)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import neo4j
 import neo4j.exceptions
 
 import cypher
 from graph._tx import read, run_rows
-from graph.sessions import open_async_session
-from graph.settings import Settings
+from graph.errors import GraphError
+
+if TYPE_CHECKING:
+    from graph.settings import Settings
+    from graph.store import Store
 
 __all__ = ["bolt_answers", "neo4j_answers", "server_process"]
 
@@ -29,17 +34,17 @@ def bolt_answers(settings: Settings, timeout: float = 2.0) -> bool:
         return False
 
 
-async def neo4j_answers(drv: neo4j.AsyncDriver, settings: Settings) -> bool:
+async def neo4j_answers(store: Store) -> bool:
     """True when ``RETURN 1`` runs now."""
     try:
-        async with open_async_session(drv, settings) as session:
+        async with store.session() as session:
             rows = await read(session, run_rows, "ping", {})
-    except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError):
+    except (GraphError, neo4j.exceptions.Neo4jError, OSError):
         return False
     return bool(rows and rows[0]["one"] == 1)
 
 
-async def server_process(drv: neo4j.AsyncDriver, settings: Settings) -> str | None:
+async def server_process(store: Store) -> str | None:
     """The Neo4j server's Java process, ``pid@host/start ms``; it changes when Neo4j restarts.
 
     Returns:
@@ -47,10 +52,10 @@ async def server_process(drv: neo4j.AsyncDriver, settings: Settings) -> str | No
         allowed, as on managed services).
 
     Raises:
-        neo4j.exceptions.DriverError: Neo4j does not answer.
+        UnavailableError: Neo4j does not answer.
     """
     try:
-        async with open_async_session(drv, settings) as session:
+        async with store.session() as session:
             rows = await read(session, run_rows, "get_server_start", {})
     except neo4j.exceptions.ClientError:
         return None

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import neo4j
 
-from graph._tx import run_rows
+from graph._tx import run_rows, write
 from graph.errors import ConflictError, NotFoundError
 
 __all__ = ["Action", "EventRecord", "Feedback", "InteractionRepository", "NewEvent"]
@@ -96,10 +96,10 @@ class InteractionRepository:
             ConflictError: The event id was used for a different user, title or action.
         """
         try:
-            record = await self._session.execute_write(_record, event)
+            record = await write(self._session, _record, event)
         except _ConcurrentCreate:
             # Another transaction created the same event between our MERGE and commit.
-            record = await self._session.execute_write(_record, event)
+            record = await write(self._session, _record, event)
         if (record.user_id, record.item_id, record.action) != (
             event.user_id,
             event.item_id,
@@ -118,7 +118,7 @@ class InteractionRepository:
         """
         params = {"user_id": user_id, "item_id": item_id, "reason": reason, "at": at}
         name = "set_not_interested" if kind is Feedback.NOT_INTERESTED else "set_disliked"
-        await self._session.execute_write(_write_checked, name, params)
+        await write(self._session, _write_checked, name, params)
 
 
 class _ConcurrentCreate(Exception):

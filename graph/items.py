@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from graph._tx import read, run_rows
+from graph._tx import read, run_rows, write
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -16,9 +16,8 @@ if TYPE_CHECKING:
     import neo4j
 
 __all__ = [
-    "CastMember",
+    "Credit",
     "ItemRepository",
-    "NewPerson",
     "NewTitle",
     "SummaryCache",
     "TitleDetail",
@@ -42,37 +41,30 @@ class TitleSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     genres: tuple[str, ...] = ()
 
 
-class CastMember(msgspec.Struct, frozen=True, kw_only=True):
-    """An actor of a title, in billing order."""
+class Credit(msgspec.Struct, frozen=True, kw_only=True):
+    """A person on a title: an actor (``order`` is the billing order) or a director."""
 
-    name: str | None
+    person_id: str | None = None
+    name: str | None = None
     order: int | None = None
 
 
 class TitleDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """A title with its content features."""
+    """A title with its content features (names sorted, the cast in billing order)."""
 
     item_id: str
     title: str | None = None
     year: int | None = None
     kind: str | None = None
     popularity: float | None = None
-    imdb_id: str | None = None
-    tmdb_id: str | None = None
-    embedding_version: str | None = None
     genres: list[str] = msgspec.field(default_factory=list)
-    cast: list[CastMember] = msgspec.field(default_factory=list)
+    cast: list[Credit] = msgspec.field(default_factory=list)
     directors: list[str] = msgspec.field(default_factory=list)
     keywords: list[str] = msgspec.field(default_factory=list)
     platforms: list[str] = msgspec.field(default_factory=list)
-
-
-class NewPerson(msgspec.Struct, frozen=True, kw_only=True):
-    """A person to attach to a new title (created when the id is new)."""
-
-    person_id: str
-    name: str
-    order: int = 0
+    imdb_id: str | None = None
+    tmdb_id: str | None = None
+    has_embedding: bool = False
 
 
 class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,8 +78,8 @@ class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
     genres: list[str] = msgspec.field(default_factory=list)
     keywords: list[str] = msgspec.field(default_factory=list)
     platforms: list[str] = msgspec.field(default_factory=list)
-    cast: list[NewPerson] = msgspec.field(default_factory=list)
-    directors: list[NewPerson] = msgspec.field(default_factory=list)
+    cast: list[Credit] = msgspec.field(default_factory=list)
+    directors: list[Credit] = msgspec.field(default_factory=list)
 
 
 class SummaryCache:
@@ -143,9 +135,7 @@ class ItemRepository:
         rows = await read(self._session, run_rows, "get_title", {"item_id": item_id})
         if not rows:
             raise NotFoundError("item_id", item_id)
-        row = rows[0]
-        row["cast"] = sorted(row["cast"], key=lambda c: (c["order"] is None, c["order"] or 0))
-        return msgspec.convert(row, TitleDetail)
+        return msgspec.convert(rows[0], TitleDetail)
 
     async def summaries(self, ids: list[str]) -> dict[str, TitleSummary]:
         """Return display metadata of the titles that exist among ``ids``."""
@@ -166,10 +156,6 @@ class ItemRepository:
             ConflictError: A title with that id exists (nothing is changed).
         """
         params: dict[str, Any] = msgspec.to_builtins(title)
-        params["cast"] = [
-            {"person_id": p.person_id, "name": p.name, "order": p.order} for p in title.cast
-        ]
-        params["directors"] = [{"person_id": p.person_id, "name": p.name} for p in title.directors]
-        rows = await self._session.execute_write(run_rows, "create_title", params)
+        rows = await write(self._session, run_rows, "create_title", params)
         if not rows or not rows[0]["created"]:
             raise ConflictError("item_id", title.item_id)

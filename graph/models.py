@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-import cypher
 from graph.errors import NotFoundError
-from graph.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    import neo4j
+    from graph.connection import Connection
 
 __all__ = [
     "ModelRecord",
@@ -28,6 +26,7 @@ __all__ = [
     "list_models",
     "next_version",
     "promote",
+    "record",
     "register",
     "set_status",
 ]
@@ -60,7 +59,9 @@ def version_number(version: str) -> int:
     return int(version[1:]) if version[:1] == "v" and version[1:].isdigit() else 0
 
 
-def _record(props: dict[str, Any]) -> ModelRecord:
+def record(props: dict[str, Any]) -> ModelRecord:
+    """A registry entry from the properties of its ``Model`` node."""
+
     def loads(raw: Any) -> dict[str, Any]:
         return json.loads(raw) if isinstance(raw, str) and raw else {}
 
@@ -81,54 +82,38 @@ def _record(props: dict[str, Any]) -> ModelRecord:
     )
 
 
-def _db(settings: Settings | None) -> str:
-    return (settings or get_settings()).neo4j_database
-
-
-def list_models(
-    drv: neo4j.Driver, name: str, settings: Settings | None = None
-) -> list[ModelRecord]:
+def list_models(conn: Connection, name: str) -> list[ModelRecord]:
     """Return the versions of a model, newest first."""
-    records, _, _ = drv.execute_query(
-        cypher.load("model_list"), name=name, database_=_db(settings), routing_="r"
-    )
-    return sorted((_record(r["model"]) for r in records), key=lambda m: m.number, reverse=True)
+    rows = conn.rows("model_list", {"name": name})
+    return sorted((record(r["model"]) for r in rows), key=lambda m: m.number, reverse=True)
 
 
-def get_model(
-    drv: neo4j.Driver, name: str, version: str, settings: Settings | None = None
-) -> ModelRecord:
+def get_model(conn: Connection, name: str, version: str) -> ModelRecord:
     """Return one version.
 
     Raises:
         NotFoundError: No such version.
     """
-    records, _, _ = drv.execute_query(
-        cypher.load("model_get"), name=name, version=version, database_=_db(settings), routing_="r"
-    )
-    if not records:
+    rows = conn.rows("model_get", {"name": name, "version": version})
+    if not rows:
         raise NotFoundError(f"no model {name}:{version}")
-    return _record(records[0]["model"])
+    return record(rows[0]["model"])
 
 
-def get_promoted(
-    drv: neo4j.Driver, name: str, settings: Settings | None = None
-) -> ModelRecord | None:
+def get_promoted(conn: Connection, name: str) -> ModelRecord | None:
     """Return the promoted version of a model, or ``None``."""
-    records, _, _ = drv.execute_query(
-        cypher.load("model_get_promoted"), name=name, database_=_db(settings), routing_="r"
-    )
-    return _record(records[0]["model"]) if records else None
+    rows = conn.rows("get_promoted_model", {"name": name})
+    return record(rows[0]["model"]) if rows else None
 
 
-def next_version(drv: neo4j.Driver, name: str, settings: Settings | None = None) -> str:
+def next_version(conn: Connection, name: str) -> str:
     """Return ``v<N+1>`` where ``N`` is the highest registered version number (``v1`` first)."""
-    models = list_models(drv, name, settings)
+    models = list_models(conn, name)
     return f"v{max((m.number for m in models), default=0) + 1}"
 
 
 def register(
-    drv: neo4j.Driver,
+    conn: Connection,
     *,
     name: str,
     version: str,
@@ -136,7 +121,6 @@ def register(
     hyperparameters: dict[str, Any],
     artifact_path: str,
     status: ModelStatus = "training",
-    settings: Settings | None = None,
 ) -> str:
     """Create (or update) a model node; returns its ``modelId``."""
     model_id = f"{name}:{version}"
@@ -149,37 +133,22 @@ def register(
         "status": status,
         "artifactPath": artifact_path,
     }
-    with drv.session(database=_db(settings)) as session:
-        session.execute_write(_upsert, model_id, props)
+    conn.write("model_upsert", {"model_id": model_id, "props": props})
     return model_id
 
 
-def _upsert(tx: neo4j.ManagedTransaction, model_id: str, props: dict[str, Any]) -> None:
-    tx.run(cypher.load("model_upsert"), model_id=model_id, props=props).consume()
-
-
 def set_status(
-    drv: neo4j.Driver,
+    conn: Connection,
     model_id: str,
     status: ModelStatus,
     metrics: dict[str, Any] | None = None,
-    settings: Settings | None = None,
 ) -> None:
     """Set a model's status (and metrics)."""
-    with drv.session(database=_db(settings)) as session:
-        session.execute_write(
-            lambda tx: tx.run(
-                cypher.load("model_set_status"),
-                model_id=model_id,
-                status=status,
-                metrics=json.dumps(metrics, sort_keys=True) if metrics is not None else None,
-            ).consume()
-        )
+    encoded = json.dumps(metrics, sort_keys=True) if metrics is not None else None
+    conn.write("model_set_status", {"model_id": model_id, "status": status, "metrics": encoded})
 
 
-def promote(
-    drv: neo4j.Driver, name: str, version: str, settings: Settings | None = None
-) -> str | None:
+def promote(conn: Connection, name: str, version: str) -> str | None:
     """Promote a version and retire the previously promoted one, in one transaction.
 
     Returns:
@@ -188,12 +157,7 @@ def promote(
     Raises:
         NotFoundError: No such version, or it is still training.
     """
-
-    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-        return tx.run(cypher.load("model_promote"), name=name, version=version).data()
-
-    with drv.session(database=_db(settings)) as session:
-        rows = session.execute_write(work)
+    rows = conn.rows("model_promote", {"name": name, "version": version}, write=True)
     if not rows:
         raise NotFoundError(f"no promotable model {name}:{version} (unknown or still training)")
     return rows[0]["previous"]

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-import cypher
-from graph._tx import Runner, read, run_many, run_rows
+from graph._tx import Runner, read, run_rows
 from graph.errors import NotFoundError
+from graph.explain import Evidence, evidence
+from graph.peers import Peer
 
 if TYPE_CHECKING:
     import neo4j
@@ -21,17 +22,14 @@ __all__ = [
     "ALL_SOURCES",
     "HOME_ANCHORS",
     "Anchor",
-    "ExplainData",
     "Filters",
     "ModelInfo",
-    "Person",
     "RecommendationRepository",
     "Row",
     "Shared",
     "SourceRows",
     "home_params",
     "per_source",
-    "sample_ids",
 ]
 
 #: Every candidate source of ``get_home_candidates``: GNN neighbours of the anchors, similar
@@ -83,15 +81,6 @@ class Anchor(msgspec.Struct, frozen=True, kw_only=True):
     has_similar: bool = False
 
 
-class Person(msgspec.Struct, array_like=True, frozen=True, gc=False):
-    """A friend (with what they did) or a similar user (with the similarity) behind a title."""
-
-    user_id: str
-    name: str | None = None
-    how: list[str] | None = None
-    score: float | None = None
-
-
 class Shared(msgspec.Struct, frozen=True, gc=False):
     """A content feature a title shares with its anchor: ``kind`` person, keyword or genre."""
 
@@ -109,7 +98,7 @@ class Row(msgspec.Struct, array_like=True, frozen=True, gc=False):
     item_id: str
     score: float
     anchor_id: str | None = None
-    people: list[Person] = []
+    people: list[Peer] = []
     shared: list[Shared] = []
 
 
@@ -131,14 +120,6 @@ class SourceRows(msgspec.Struct, kw_only=True):
     popular_basis: str = "global"
 
 
-class ExplainData(msgspec.Struct, kw_only=True):
-    """Everything that ties a user to a title."""
-
-    paths: list[dict[str, Any]]
-    people: list[dict[str, Any]]
-    content: dict[str, Any]
-
-
 class RecommendationRepository:
     """Runs the candidate sources in one session."""
 
@@ -152,14 +133,9 @@ class RecommendationRepository:
         indexes = await read(self._session, run_rows, "get_vector_indexes", {})
         names = set(indexes[0]["names"]) if indexes else set()
         return ModelInfo(
-            version=rows[0]["version"] if rows else None, vector_index="title_embedding" in names
+            version=rows[0]["model"]["version"] if rows else None,
+            vector_index="title_embedding" in names,
         )
-
-    async def sample_ids(self, limit: int) -> tuple[list[str], list[str]]:
-        """Users with history and popular titles, for benchmarks and demos."""
-        users = await read(self._session, run_rows, "get_sample_users", {"limit": limit})
-        titles = await read(self._session, run_rows, "get_sample_titles", {"limit": limit})
-        return [r["user_id"] for r in users], [r["item_id"] for r in titles]
 
     async def more_like_this(
         self, item_id: str, *, model_version: str | None, k: int
@@ -200,59 +176,18 @@ class RecommendationRepository:
         params = home_params(user_id, model, sources, k, anchors, filters)
         return await read(self._session, _home_sources, params)
 
-    async def explain(self, user_id: str, item_id: str, model_version: str | None) -> ExplainData:
+    async def explain(self, user_id: str, item_id: str, model_version: str | None) -> Evidence:
         """Return the paths, people and content ties between a user and a title.
 
         Raises:
             NotFoundError: The user or the title does not exist.
         """
-        await read(self._session, ensure_user, user_id)
-        params = {
-            "user_id": user_id,
-            "item_id": item_id,
-            "model_version": model_version or "",
-            "k": 10,
-        }
-        await read(self._session, _ensure_item, item_id)
-        paths, people, content = await read(
-            self._session,
-            run_many,
-            [
-                ("get_explain_paths", params),
-                ("get_explain_people", params),
-                ("get_explain_content", params),
-            ],
-        )
-        return ExplainData(paths=paths, people=people, content=content[0] if content else {})
+        return await evidence(self._session, user_id, item_id, model_version)
 
 
 def per_source(limit: int) -> int:
     """Candidates each source offers for a row of ``limit`` titles (room to filter and mix)."""
     return min(200, max(20, limit * 2))
-
-
-def sample_ids(drv: neo4j.Driver, limit: int, database: str) -> tuple[list[str], list[str]]:
-    """Users with history and the most popular titles, for the demo's example calls."""
-    users, _, _ = drv.execute_query(
-        cypher.load("get_sample_users"), limit=limit, database_=database, routing_="r"
-    )
-    titles, _, _ = drv.execute_query(
-        cypher.load("get_sample_titles"), limit=limit, database_=database, routing_="r"
-    )
-    return [r["user_id"] for r in users], [r["item_id"] for r in titles]
-
-
-async def ensure_user(tx: Runner, user_id: str) -> None:
-    """Raise NotFoundError("user_id", ...) unless the user exists."""
-    rows = await run_rows(tx, "get_existing_users", {"ids": [user_id]})
-    if not rows or not rows[0]["ids"]:
-        raise NotFoundError("user_id", user_id)
-
-
-async def _ensure_item(tx: Runner, item_id: str) -> None:
-    rows = await run_rows(tx, "get_existing_titles", {"ids": [item_id]})
-    if not rows or not rows[0]["ids"]:
-        raise NotFoundError("item_id", item_id)
 
 
 async def _more_like_this(

@@ -34,6 +34,25 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name}={raw!r}: expected an integer") from None
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a number") from None
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in {"0", "1", "false", "true", "no", "yes", "off", "on"}:
+        raise ValueError(f"{name}={raw!r}: expected 1 or 0")
+    return raw in {"1", "true", "yes", "on"}
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything configurable, with defaults for a local development machine.
 
@@ -45,7 +64,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         GRAPHREC_NEO4J_BOLT_PORT [7687], GRAPHREC_NEO4J_HTTP_PORT [7474],
         GRAPHREC_NEO4J_HEAP [2g], GRAPHREC_NEO4J_PAGECACHE [2g], GRAPHREC_REDIS_PORT [6379],
         GRAPHREC_INSTANCE [default]: name of the local server instance (tests use ``test``),
-        GRAPHREC_DEVICE [cpu], GRAPHREC_API_KEYS [''], GRAPHREC_API_KEYS_FILE [''].
+        GRAPHREC_DEVICE [cpu], GRAPHREC_API_KEYS [''], GRAPHREC_API_KEYS_FILE [''],
+        GRAPHREC_API_CACHE_TTL [60]: seconds a cached recommendation answer stays fresh,
+        GRAPHREC_API_WARMUP [1]: plan Neo4j's statements when the API starts (1 or 0).
     """
 
     neo4j_uri: str
@@ -66,6 +87,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     device: Literal["cpu", "cuda"] | str = "cpu"
     api_keys: str = ""
     api_keys_file: str = ""
+    api_cache_ttl: float = 60.0
+    api_warmup: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -93,6 +116,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             device=_env("GRAPHREC_DEVICE", "cpu"),
             api_keys=os.environ.get("GRAPHREC_API_KEYS", ""),
             api_keys_file=os.environ.get("GRAPHREC_API_KEYS_FILE", ""),
+            api_cache_ttl=_env_float("GRAPHREC_API_CACHE_TTL", 60.0),
+            api_warmup=_env_bool("GRAPHREC_API_WARMUP", True),
         )
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graph._tx import read, run_rows
+from graph._tx import read, run_rows, write
 from graph.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class SocialRepository:
             NotFoundError: One of the users does not exist (``args[0]`` names it).
         """
         params = {"user_id": user_id, "friend_id": friend_id}
-        rows = await self._session.execute_write(run_rows, "merge_friendship", params)
+        rows = await write(self._session, run_rows, "merge_friendship", params)
         if not rows:
             await self._raise_missing(user_id, friend_id)
         return bool(rows[0]["created"])
@@ -45,7 +45,7 @@ class SocialRepository:
             NotFoundError: One of the users does not exist.
         """
         params = {"user_id": user_id, "friend_id": friend_id}
-        rows = await self._session.execute_write(run_rows, "delete_friendship", params)
+        rows = await write(self._session, run_rows, "delete_friendship", params)
         deleted = int(rows[0]["deleted"]) if rows else 0
         if not deleted:
             await self._raise_missing(user_id, friend_id)

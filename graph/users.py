@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from graph._tx import read, run_rows
+from graph._tx import read, run_rows, write
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
     preferred_genres: list[str] = msgspec.field(default_factory=list)
     friends: int = 0
     interactions: int = 0
-    embedding_version: str | None = None
+    has_embedding: bool = False
 
 
 class NewUser(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,7 +80,7 @@ class UserRepository:
             ConflictError: A user with that id exists (nothing is changed).
         """
         params: dict[str, Any] = msgspec.to_builtins(user)
-        rows = await self._session.execute_write(run_rows, "create_user", params)
+        rows = await write(self._session, run_rows, "create_user", params)
         if not rows or not rows[0]["created"]:
             raise ConflictError("user_id", user.user_id)
 
@@ -100,7 +100,7 @@ class UserRepository:
             UnknownGenresError: A genre is not in the graph (nothing is changed).
             NotFoundError: No user has that id.
         """
-        return int(await self._session.execute_write(_set_preferences, user_id, genres))
+        return int(await write(self._session, _set_preferences, user_id, genres))
 
 
 async def _set_preferences(

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from typing import NoReturn
 
-import neo4j
 import typer
 from rich.console import Console
 
-from graph.driver import driver
-from graph.settings import get_settings
+from graph.connection import Connection
+from graph.errors import UnavailableError
 
 __all__ = ["connect", "console", "fail", "info"]
 
@@ -29,16 +28,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def connect() -> neo4j.Driver:
-    """Return a driver to the configured Neo4j, or exit with a message saying how to start it."""
-    settings = get_settings()
-    drv = driver(settings)
+def connect() -> Connection:
+    """A connection to the configured Neo4j, or exit with a message saying how to start it."""
+    conn = Connection()
     try:
-        drv.verify_connectivity()
-    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError, OSError) as exc:
-        drv.close()
-        fail(
-            f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__}); "
-            "start it with `graphrec neo4j start` (or set NEO4J_URI)"
-        )
-    return drv
+        conn.verify()
+    except UnavailableError as exc:
+        conn.close()
+        fail(f"{exc}; start it with `graphrec neo4j start` (or set NEO4J_URI)")
+    return conn

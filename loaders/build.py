@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import msgspec
 
-from graph.dataset import Dataset, Friendship, Interaction, InteractionType, Title, User
+from graph.dataset import NO_GENRES, Dataset, Friendship, Interaction, InteractionType, Title, User
 
 __all__ = ["NO_GENRES", "DatasetBuilder", "ReadReport"]
-
-NO_GENRES = "(no genres listed)"
 
 
 class ReadReport(msgspec.Struct, kw_only=True):

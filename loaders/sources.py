@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph.dataset import Dataset
+from graph.dataset import Dataset, DatasetStream
 from loaders.build import ReadReport
 from loaders.errors import LoadError
 from loaders.generic import read_csv
 from loaders.movielens import read_movielens
 from loaders.social import read_filmtrust, read_lastfm
-from loaders.stream import DatasetStream
 from loaders.synthetic import SyntheticStream, generate
 from loaders.textio import BadLines
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import neo4j
     import redis
 
+    from graph.connection import Connection
     from graph.settings import Settings
 
 _EXTERNAL_NEO4J = bool(os.environ.get("NEO4J_URI"))
@@ -101,24 +102,36 @@ def services() -> Iterator[Settings]:
 
 
 @pytest.fixture(scope="session")
-def neo4j_driver(services: Settings) -> Iterator[neo4j.Driver]:
-    """A driver to the session's Neo4j, with the schema applied once."""
+def connection(services: Settings) -> Iterator[Connection]:
+    """A connection to the session's Neo4j, with the schema applied once."""
     from graph import schema
-    from graph.driver import driver
+    from graph.connection import Connection
 
-    with driver(services) as drv:
-        drv.verify_connectivity()
-        schema.apply_constraints(drv, services)
-        yield drv
+    with Connection(services) as conn:
+        conn.verify()
+        schema.apply_constraints(conn)
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(connection: Connection) -> neo4j.Driver:
+    """The session connection's driver, for the tests' own raw queries."""
+    return connection.driver
 
 
 @pytest.fixture
-def graph_db(neo4j_driver: neo4j.Driver, services: Settings) -> neo4j.Driver:
+def graph_db(neo4j_driver: neo4j.Driver, connection: Connection) -> neo4j.Driver:
     """The session's driver, on a graph emptied before the test (constraints kept)."""
     from graph import schema
 
-    schema.clear(neo4j_driver, settings=services)
+    schema.clear(connection)
     return neo4j_driver
+
+
+@pytest.fixture
+def conn(graph_db: neo4j.Driver, connection: Connection) -> Connection:
+    """The session's connection, on a graph emptied before the test (constraints kept)."""
+    return connection
 
 
 @pytest.fixture

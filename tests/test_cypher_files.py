@@ -27,15 +27,6 @@ def test_cypher_file_loads_and_uses_only_parameters(name: str) -> None:
     assert "{}" not in text and "%s" not in text and "{0}" not in text
 
 
-@pytest.mark.parametrize("name", cypher.names())
-def test_served_statements_keep_their_plan_and_the_others_replan(name: str) -> None:
-    keeps_plan = cypher.load(name).startswith("CYPHER replan=skip\n")
-    assert keeps_plan == (name in cypher.SERVED), (
-        f"{name}.cypher: statements on the API's request paths (cypher.SERVED) start with"
-        " CYPHER replan=skip, the others not"
-    )
-
-
 def test_a_served_statement_is_not_replanned_after_the_statistics_drift(
     neo4j_driver, services
 ) -> None:

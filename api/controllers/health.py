@@ -7,7 +7,7 @@ from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
 
 from api.errors import ApiError, ErrorCode
-from api.state import AppState
+from api.state import AppState, PlanState
 from graph.health import neo4j_answers
 
 __all__ = ["HealthController"]
@@ -42,12 +42,12 @@ class HealthController(Controller):
         ``replanning`` (still ready) after Neo4j restarted.
         """
         checks = {
-            "neo4j": "ok" if await neo4j_answers(app_state.driver, app_state.settings) else "down",
+            "neo4j": "ok" if await neo4j_answers(app_state.store) else "down",
             "redis": "ok" if await app_state.redis.ping() else "down",
             "plans": app_state.plans,
         }
         problems = {name: "does not answer" for name in ("neo4j", "redis") if checks[name] != "ok"}
-        if checks["plans"] == "warming":
+        if app_state.plans == PlanState.WARMING:
             problems["plans"] = "statements being planned after start-up"
         if problems:
             raise ApiError(

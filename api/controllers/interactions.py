@@ -21,7 +21,8 @@ from api.schemas.interactions import (
 )
 from api.state import AppState
 from graph import signals
-from graph.interactions import Action, Feedback, InteractionRepository, NewEvent
+from graph.interactions import Action, Feedback, NewEvent
+from graph.store import Repositories
 
 __all__ = ["FeedbackController", "InteractionController"]
 
@@ -55,7 +56,7 @@ class InteractionController(Controller):
     async def record_interaction(
         self,
         app_state: NamedDependency[AppState],
-        interactions: NamedDependency[InteractionRepository],
+        repos: NamedDependency[Repositories],
         data: JSONBody[InteractionCreate],
         event_id_header: EventIdHeader = None,
         idempotency_key: IdempotencyKeyHeader = None,
@@ -86,7 +87,7 @@ class InteractionController(Controller):
         at = data.timestamp or dt.datetime.now(dt.UTC)
         if at.tzinfo is None:
             at = at.replace(tzinfo=dt.UTC)
-        record = await interactions.record(
+        record = await repos.interactions.record(
             NewEvent(
                 event_id=event_id,
                 user_id=data.user_id,
@@ -123,12 +124,12 @@ class FeedbackController(Controller):
     async def give_feedback(
         self,
         app_state: NamedDependency[AppState],
-        interactions: NamedDependency[InteractionRepository],
+        repos: NamedDependency[Repositories],
         data: JSONBody[FeedbackCreate],
     ) -> FeedbackAccepted:
         """``not_interested`` (with a reason) or ``dislike``: the title never comes back."""
         kind = Feedback(data.feedback)
-        await interactions.feedback(
+        await repos.interactions.feedback(
             data.user_id, data.item_id, kind, data.reason, dt.datetime.now(dt.UTC)
         )
         await cache.drop_user(app_state, data.user_id)

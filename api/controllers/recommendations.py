@@ -13,12 +13,12 @@ from api import feeds
 from api.errors import ApiError, ErrorCode, request_id_of
 from api.explain import build_explanation
 from api.params import ContextQuery, ItemIdPath, KindQuery, LimitQuery, UserIdQuery
+from api.queries import HomeQuery
 from api.schemas.common import ID_PATTERN
 from api.schemas.recommendations import RecommendationExplain, RecommendationList
 from api.serving import cached_response
 from api.state import AppState
-from graph.items import ItemRepository
-from graph.recommendations import RecommendationRepository
+from graph.store import Repositories
 
 __all__ = ["RecommendationController"]
 
@@ -29,8 +29,8 @@ ExcludeQuery = Annotated[
 ]
 
 
-def _parse_exclude(raw: str | None) -> list[str]:
-    ids = sorted({part.strip() for part in (raw or "").split(",") if part.strip()})
+def _parse_exclude(raw: str | None) -> tuple[str, ...]:
+    ids = tuple(sorted({part.strip() for part in (raw or "").split(",") if part.strip()}))
     bad = next((i for i in ids if not _ID_RE.match(i)), None)
     if bad is not None or len(ids) > 100:
         reason = f"invalid id {bad!r}" if bad is not None else "at most 100 ids"
@@ -58,43 +58,28 @@ class RecommendationController(Controller):
         exclude: ExcludeQuery = None,
     ) -> Response[RecommendationList]:
         """The home feed: several graph sources merged, ranked, diversified and explained."""
-        excluded = _parse_exclude(exclude)
-        rid = request_id_of(request)
-        params = {"context": context, "limit": limit, "category": category, "exclude": excluded}
-        return await cached_response(
-            app_state,
-            route="recommendations",
+        query = HomeQuery(
             user_id=user_id,
-            params=params,
-            request_id=rid,
-            compute=lambda model, recs, items: feeds.home_feed(
-                recs,
-                items,
-                app_state.metrics,
-                model=model,
-                user_id=user_id,
-                context=context,
-                limit=limit,
-                kind=category,
-                exclude=excluded,
-                request_id=rid,
-            ),
-        )  # type: ignore[return-value]
+            context=context,
+            limit=limit,
+            category=category,
+            exclude=_parse_exclude(exclude),
+        )
+        return await cached_response(app_state, query, feeds.home_feed, request_id_of(request))
 
     @get("/{item_id:str}/explain", operation_id="ExplainRecommendation")
     async def explain_recommendation(
         self,
         request: Request,
         app_state: NamedDependency[AppState],
-        recs: NamedDependency[RecommendationRepository],
-        items: NamedDependency[ItemRepository],
+        repos: NamedDependency[Repositories],
         item_id: ItemIdPath,
         user_id: UserIdQuery,
     ) -> RecommendationExplain:
         """Why this title for this user: factors, anchors, people and graph paths."""
         model = await app_state.model.get(app_state)
-        data = await recs.explain(user_id, item_id, model.version)
-        titles = await items.summaries([item_id])
+        data = await repos.recs.explain(user_id, item_id, model.version)
+        titles = await repos.items.summaries([item_id])
         return build_explanation(
             data,
             user_id=user_id,

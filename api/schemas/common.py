@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -14,7 +14,10 @@ __all__ = [
     "PersonRef",
     "TitleMetadata",
     "TitleRef",
+    "view",
 ]
+
+T = TypeVar("T")
 
 #: User, title and event ids: letters, digits and ``_ . : @ -``, 1–128 characters.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
@@ -50,3 +53,8 @@ class PersonRef(msgspec.Struct, frozen=True, kw_only=True):
     relation: str = "friend"
     how: list[str] = msgspec.field(default_factory=list)
     score: float | None = None
+
+
+def view(record: Any, as_type: type[T]) -> T:
+    """A record (of ``graph/``, or a request body) as the API struct of the same fields."""
+    return msgspec.convert(record, as_type, from_attributes=True)

@@ -8,6 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from api.schemas.common import Id
+from graph.items import TitleDetail
 
 __all__ = ["Item", "ItemCreate", "ItemCreated", "PersonIn", "Similarity"]
 
@@ -36,29 +37,8 @@ class ItemCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     directors: Annotated[list[PersonIn], Meta(max_length=10)] = msgspec.field(default_factory=list)
 
 
-class CastOut(msgspec.Struct, frozen=True, kw_only=True):
-    """An actor in billing order."""
-
-    name: str | None
-    order: int | None = None
-
-
-class Item(msgspec.Struct, frozen=True, kw_only=True):
-    """A title with its content features."""
-
-    item_id: str
-    title: str | None = None
-    year: int | None = None
-    kind: str | None = None
-    popularity: float | None = None
-    genres: list[str] = msgspec.field(default_factory=list)
-    cast: list[CastOut] = msgspec.field(default_factory=list)
-    directors: list[str] = msgspec.field(default_factory=list)
-    keywords: list[str] = msgspec.field(default_factory=list)
-    platforms: list[str] = msgspec.field(default_factory=list)
-    imdb_id: str | None = None
-    tmdb_id: str | None = None
-    has_embedding: bool = False
+class Item(TitleDetail, frozen=True, kw_only=True):
+    """A title with its content features (names sorted, the cast in billing order)."""
 
 
 class Similarity(msgspec.Struct, frozen=True, kw_only=True):

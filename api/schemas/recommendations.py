@@ -16,6 +16,7 @@ __all__ = [
     "Recommendation",
     "RecommendationExplain",
     "RecommendationList",
+    "ServedList",
     "SimilarItem",
     "SimilarItems",
 ]
@@ -43,18 +44,24 @@ class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
     explanation: Explanation
 
 
-class RecommendationList(msgspec.Struct, kw_only=True):
+class ServedList(msgspec.Struct, kw_only=True):
+    """What every cached list carries besides its items: the request, the model, and whether it
+    came from the cache (``stale``: computed before Neo4j went down)."""
+
+    request_id: str = ""
+    model_version: str | None
+    generated_at: str
+    cached: bool = False
+    stale: bool = False
+
+
+class RecommendationList(ServedList, kw_only=True):
     """The home feed (or one context of it)."""
 
     recommendations: list[Recommendation]
-    request_id: str
-    model_version: str | None
-    generated_at: str
     user_id: str
     context: str
     cold_start: bool = False
-    cached: bool = False
-    stale: bool = False
 
 
 class BecauseYouWatchedRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,16 +73,11 @@ class BecauseYouWatchedRow(msgspec.Struct, frozen=True, kw_only=True):
     items: list[Recommendation]
 
 
-class BecauseYouWatched(msgspec.Struct, kw_only=True):
+class BecauseYouWatched(ServedList, kw_only=True):
     """Rows of "Because you watched ..."."""
 
     user_id: str
     rows: list[BecauseYouWatchedRow]
-    request_id: str
-    model_version: str | None
-    generated_at: str
-    cached: bool = False
-    stale: bool = False
 
 
 class SimilarItem(msgspec.Struct, frozen=True, kw_only=True):

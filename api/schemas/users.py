@@ -8,6 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from api.schemas.common import Id
+from graph.users import UserProfile
 
 __all__ = ["Friendship", "Preferences", "PreferencesUpdate", "User", "UserCreate"]
 
@@ -28,19 +29,8 @@ class UserCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     )
 
 
-class User(msgspec.Struct, frozen=True, kw_only=True):
+class User(UserProfile, frozen=True, kw_only=True):
     """A user's profile."""
-
-    user_id: str
-    name: str | None = None
-    age: int | None = None
-    gender: str | None = None
-    occupation: str | None = None
-    created_at: str | None = None
-    preferred_genres: list[str] = msgspec.field(default_factory=list)
-    friends: int = 0
-    interactions: int = 0
-    has_embedding: bool = False
 
 
 class PreferencesUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

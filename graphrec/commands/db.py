@@ -13,17 +13,17 @@ db_app = typer.Typer(help="The graph database: constraints, stats, clearing.", n
 @db_app.command("init")
 def db_init() -> None:
     """Create constraints and indexes (idempotent: safe on every start)."""
-    with connect() as drv:
-        count = schema.apply_constraints(drv)
-        constraints = schema.show_constraints(drv)
+    with connect() as conn:
+        count = schema.apply_constraints(conn)
+        constraints = schema.show_constraints(conn)
     typer.echo(f"applied {count} schema statements; {len(constraints)} constraints in place")
 
 
 @db_app.command("constraints")
 def db_constraints() -> None:
     """List the constraints (SHOW CONSTRAINTS)."""
-    with connect() as drv:
-        for row in schema.show_constraints(drv):
+    with connect() as conn:
+        for row in schema.show_constraints(conn):
             labels = ",".join(row["labelsOrTypes"] or [])
             props = ",".join(row["properties"] or [])
             typer.echo(f"{row['name']}\t{row['type']}\t{labels}({props})")
@@ -32,8 +32,8 @@ def db_constraints() -> None:
 @db_app.command("stats")
 def db_stats() -> None:
     """Node counts per label and relationship counts per type."""
-    with connect() as drv:
-        for row in schema.count_graph(drv):
+    with connect() as conn:
+        for row in schema.count_graph(conn):
             typer.echo(f"{row['kind']:<13} {row['name']:<20} {row['count']:>12,}")
 
 
@@ -45,7 +45,7 @@ def db_clear(
     """Delete every node (or one dataset's), in bounded transactions."""
     if not yes:
         fail("refusing to clear without --yes")
-    with connect() as drv:
-        deleted = schema.clear(drv, dataset=dataset)
+    with connect() as conn:
+        deleted = schema.clear(conn, dataset=dataset)
     scope = f"dataset {dataset!r}" if dataset else "the database"
     typer.echo(f"cleared {scope}: {deleted:,} nodes deleted")

@@ -13,7 +13,6 @@ import typer
 from gnn.names import DEFAULT_MODEL
 from graph import models as registry
 from graph import schema
-from graph.recommendations import sample_ids
 from graph.settings import Settings, get_settings
 from graphrec.commands.load import run_load
 from graphrec.commands.servers import services_up
@@ -81,15 +80,15 @@ def demo(
     """Everything at once: Neo4j and Redis, schema, data, a trained model, and the API."""
     settings = get_settings()
     services_up()
-    with connect() as drv:
-        schema.apply_constraints(drv, settings)
+    with connect() as conn:
+        schema.apply_constraints(conn)
     if path is not None:
         run_load("movielens", path, {"dataset_tag": "movielens"})
     else:
         options = {"dataset_tag": "synthetic", "users": users, "titles": titles, "seed": 42}
         run_load("synthetic", None, options)
-    with connect() as drv:
-        promoted = registry.get_promoted(drv, DEFAULT_MODEL, settings)
+    with connect() as conn:
+        promoted = registry.get_promoted(conn, DEFAULT_MODEL)
     if promoted is None or retrain:
         from gnn.train import TrainConfig
         from graphrec.commands.train import run_train
@@ -97,8 +96,8 @@ def demo(
         run_train(TrainConfig())
     else:
         info(f"{promoted.model_id} is promoted (pass --retrain to train a new version)")
-    with connect() as drv:
-        sample_users, sample_titles = sample_ids(drv, 2, settings.neo4j_database)
+    with connect() as conn:
+        sample_users, sample_titles = schema.sample_ids(conn, 2)
     key = _dev_key(settings)
     base = f"http://{host}:{port}"
     user = sample_users[0] if sample_users else "1"

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import neo4j
 import typer
 from rich.progress import (
     BarColumn,
@@ -21,9 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from graph.driver import driver
-from graph.settings import get_settings
-from graphrec.console import console, fail, info
+from graphrec.console import connect, console, fail, info
 from loaders import SOURCES, LoadError
 from loaders.pipeline import LoadResult, load_source
 
@@ -158,7 +155,6 @@ def run_load(
 
     Exits with a clear message on bad input or when Neo4j does not answer.
     """
-    settings = get_settings()
     tty = sys.stderr.isatty()
     bar = (
         Progress(
@@ -174,14 +170,12 @@ def run_load(
     )
     reporter = _Reporter(bar)
     try:
-        with driver(settings) as drv:
-            drv.verify_connectivity()
+        with connect() as conn:
             if bar is not None:
                 bar.start()
             try:
                 result = load_source(
-                    drv,
-                    settings,
+                    conn,
                     source,
                     path,
                     batch_size=batch_size,
@@ -197,10 +191,5 @@ def run_load(
         fail(f"{exc} (nothing from this source was written)")
     except ValueError as exc:
         fail(str(exc))
-    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.AuthError) as exc:
-        fail(
-            f"Neo4j at {settings.neo4j_uri} does not answer ({exc.__class__.__name__}); "
-            "start it with `graphrec neo4j start`"
-        )
     _summary(result)
     return result

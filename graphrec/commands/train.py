@@ -108,15 +108,14 @@ def run_train(
     """Train, write back and register with progress bars, then print the metrics table."""
     from gnn.pipeline import train_and_register
 
-    settings = get_settings()
     bars = _Bars()
     bars.epochs = cfg.epochs
-    with connect() as drv:
+    with connect() as conn:
         if bars.bar is not None:
             bars.bar.start()
         try:
             report = train_and_register(
-                drv, settings, cfg, k=k, dataset=dataset, promote=promote, keep=keep,
+                conn, cfg, k=k, dataset=dataset, promote=promote, keep=keep,
                 epoch_progress=bars.epoch, phase=bars.phase,
             )  # fmt: skip
         except GnnError as exc:
@@ -183,8 +182,8 @@ def evaluate(
 @models_app.command("list")
 def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> None:
     """List the versions of a model with status and metrics."""
-    with connect() as drv:
-        rows = registry.list_models(drv, name, get_settings())
+    with connect() as conn:
+        rows = registry.list_models(conn, name)
     if not rows:
         typer.echo(f"no {name} models; run `graphrec train`")
         return
@@ -217,9 +216,9 @@ def models_promote(
     """Promote a version (atomic switch), then prune edges of versions beyond the last KEEP."""
     from gnn.pipeline import promote_version
 
-    with connect() as drv:
+    with connect() as conn:
         try:
-            pruned = promote_version(drv, get_settings(), name, version, keep=keep)
+            pruned = promote_version(conn, name, version, keep=keep)
         except (NotFoundError, GnnError) as exc:
             fail(str(exc))
     typer.echo(f"promoted {name}:{version}; deleted {pruned:,} stale edges")
@@ -233,9 +232,9 @@ def models_rollback(
     """Promote again the version that was promoted before the current one."""
     from gnn.pipeline import rollback
 
-    with connect() as drv:
+    with connect() as conn:
         try:
-            version = rollback(drv, get_settings(), name, keep=keep)
+            version = rollback(conn, name, keep=keep)
         except (NotFoundError, GnnError) as exc:
             fail(str(exc))
     typer.echo(f"rolled back: {name}:{version} is promoted")
@@ -251,11 +250,11 @@ def embed(
         fail("nothing to do: pass --new-titles and/or --new-users")
     from gnn.inductive import embed_new_titles, embed_new_users
 
-    with connect() as drv:
+    with connect() as conn:
         try:
             if new_titles:
-                typer.echo(f"embedded {embed_new_titles(drv, get_settings(), k=k):,} titles")
+                typer.echo(f"embedded {embed_new_titles(conn, k=k):,} titles")
             if new_users:
-                typer.echo(f"embedded {embed_new_users(drv, get_settings(), k=k):,} users")
+                typer.echo(f"embedded {embed_new_users(conn, k=k):,} users")
         except GnnError as exc:
             fail(str(exc))

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import msgspec
 import pytest
-from api_graphdata import write_graph
-from api_keys import KEYS
 from litestar.testing import AsyncTestClient
+
+from .api_graphdata import write_graph
+from .api_keys import KEYS
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING
 
 import anyio
 import pytest
-from api_keys import ADMIN, PRO
 
 from api import cache, feeds
+from api.queries import HomeQuery
 from api.serving import cached_response
+
+from .api_keys import ADMIN, PRO
 
 if TYPE_CHECKING:
     import neo4j
     import redis
     from litestar.testing import AsyncTestClient
 
+    from api.feeds import FeedContext
     from api.schemas.recommendations import RecommendationList
-    from graph.items import ItemRepository
-    from graph.recommendations import ModelInfo, RecommendationRepository
     from graph.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -111,29 +112,21 @@ async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
     # A feed request reads the graph, an interaction commits and drops the user's answers, and
     # only then does the request store what it computed: the next request must not get it.
     state = client.app.state.graphrec
-    params = {"context": "home", "limit": 20, "category": None, "exclude": []}
+    query = HomeQuery(user_id="u1")
     # The app runs on the test client's own loop (in another thread): the racing request is
     # started there, and the two sides meet through thread events.
     computed, release = threading.Event(), threading.Event()
     racing: list[str] = []
 
-    async def compute(
-        model: ModelInfo, recs: RecommendationRepository, items: ItemRepository
-    ) -> RecommendationList:
-        body = await feeds.home_feed(
-            recs, items, state.metrics, model=model, user_id="u1", context="home", limit=20,
-            kind=None, exclude=[], request_id="racing",
-        )  # fmt: skip
+    async def compute(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
+        body = await feeds.home_feed(ctx, query)
         racing.extend(r.item_id for r in body.recommendations)
         computed.set()
         await anyio.to_thread.run_sync(release.wait, 30)
         return body
 
     async def slow_request() -> str:
-        r = await cached_response(
-            state, route="recommendations", user_id="u1", params=params, request_id="racing",
-            compute=compute,
-        )  # fmt: skip
+        r = await cached_response(state, query, compute, "racing")
         # What the server does once the response is sent: store the answer (here, after the
         # interaction below).
         assert r.background is not None
@@ -154,7 +147,7 @@ async def test_an_answer_computed_before_an_interaction_is_not_served_after_it(
     # the racing request used (else its refused store above would prove nothing).
     assert (await _get(client)).headers["X-Cache"] == "hit"
     version = after.json()["model_version"]
-    assert redis_client.exists(cache.cache_key("recommendations", "u1", version, params))
+    assert redis_client.exists(cache.cache_key(query, version))
 
 
 async def test_interaction_feedback_and_friendship_drop_the_users_cache(

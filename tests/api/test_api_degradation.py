@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 import msgspec
 import pytest
 import redis as redis_lib
-from api_keys import PRO
-from api_proxy import TcpProxy, free_port
 from litestar.testing import AsyncTestClient
+
+from .api_keys import PRO
+from .api_proxy import TcpProxy, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

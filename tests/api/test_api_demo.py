@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-from api_proxy import free_port
+
+from .api_proxy import free_port
 
 if TYPE_CHECKING:
     import neo4j

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from api_keys import FREE, PRO
+
+from .api_keys import FREE, PRO
 
 if TYPE_CHECKING:
     import neo4j

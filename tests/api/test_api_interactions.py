@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import anyio
 import pytest
-from api_keys import PRO
+
+from .api_keys import PRO
 
 if TYPE_CHECKING:
     import neo4j

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from api_graphdata import write_graph
-from api_keys import PRO
+
+from .api_graphdata import write_graph
+from .api_keys import PRO
 
 if TYPE_CHECKING:
     import neo4j

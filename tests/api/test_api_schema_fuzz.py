@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 import uvicorn
-from api_proxy import free_port
+
+from .api_proxy import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

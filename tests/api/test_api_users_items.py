@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from api_keys import ADMIN, PRO
+
+from .api_keys import ADMIN, PRO
 
 if TYPE_CHECKING:
     from litestar.testing import AsyncTestClient

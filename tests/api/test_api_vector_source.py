@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from api_keys import PRO
 
-from graph.recommendations import RecommendationRepository
-from graph.sessions import open_async_session
+from graph import schema
+
+from .api_keys import PRO
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import neo4j
     from litestar.testing import AsyncTestClient
 
+    from graph.connection import Connection
     from graph.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -69,14 +70,9 @@ async def test_vector_source_recommends_titles_near_the_users_embedding(
     assert recs["t9"]["explanation"]["reason"] == "Matches your taste profile"
 
 
-async def test_sample_ids_list_users_with_history_and_popular_titles(
-    seeded: neo4j.Driver, services: Settings
+def test_sample_ids_list_users_with_history_and_popular_titles(
+    seeded: neo4j.Driver, connection: Connection
 ) -> None:
-    from graph.driver import async_driver
-
-    drv = async_driver(services)
-    async with open_async_session(drv, services) as session:
-        users, titles = await RecommendationRepository(session).sample_ids(3)
-    await drv.close()
+    users, titles = schema.sample_ids(connection, 3)
     assert users == ["u1", "u2", "u3"]
     assert titles == ["t11", "t1", "t5"]

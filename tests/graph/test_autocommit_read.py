@@ -8,8 +8,8 @@ import neo4j.exceptions
 import pytest
 
 from graph._tx import Runner, read, run_rows
-from graph.driver import async_driver
-from graph.sessions import open_async_session
+from graph.errors import UnavailableError
+from graph.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -25,13 +25,13 @@ def anyio_backend() -> str:
 
 
 async def _read(services: Settings, work: Callable[[Runner], Awaitable[Any]]) -> Any:
-    """``read(session, work)`` on a session of a new driver against the test instance."""
-    drv = async_driver(services)
+    """``read(session, work)`` on a session of a new store against the test instance."""
+    store = Store(services)
     try:
-        async with open_async_session(drv, services) as session:
+        async with store.session() as session:
             return await read(session, work)
     finally:
-        await drv.close()
+        await store.close()
 
 
 async def test_read_runs_the_statement_on_the_session(services: Settings) -> None:
@@ -61,7 +61,7 @@ async def test_read_gives_up_after_the_retry_time(services: Settings) -> None:
         calls.append(1)
         raise neo4j.exceptions.ServiceUnavailable("no server")
 
-    with pytest.raises(neo4j.exceptions.ServiceUnavailable):
+    with pytest.raises(UnavailableError):
         await _read(services, down)
     # 50, 100, 200 and 400 ms waits fit in the 1 s budget; the next (800 ms) does not.
     assert len(calls) == 5

@@ -10,71 +10,68 @@ import pytest
 from graph.batches import ParallelWriter, write_all
 
 if TYPE_CHECKING:
-    from graph.settings import Settings
+    from graph.connection import Connection
 
-# Every batch links its own users to the same few hub titles: concurrent batches contend for
-# the hubs' locks, which is what the immediate retry is for.
-_LINK = """
-UNWIND $rows AS row
-MERGE (u:User {userId: row.u})
-WITH u, row
-UNWIND row.titles AS tid
-MERGE (t:Title {titleId: tid})
-MERGE (u)-[:LIKED]->(t)
-"""
+_HUBS = 5
 
 
-def _batches(n_batches: int, per_batch: int, hubs: int) -> list[tuple[list[dict], int]]:
+def _batches(n_batches: int, per_batch: int) -> list[tuple[list[dict], int]]:
+    """Every batch links its own users to the same few hub titles: concurrent batches contend
+    for the hubs' locks, which is what the immediate retry is for."""
     out = []
     for b in range(n_batches):
         rows = [
-            {"u": f"u{b}-{i}", "titles": [f"hub{(b + i + h) % hubs}" for h in range(hubs)]}
+            {
+                "u": f"u{b}-{i}",
+                "items": [{"t": f"hub{(b + i + h) % _HUBS}", "at": None} for h in range(_HUBS)],
+            }
             for i in range(per_batch)
         ]
         out.append((rows, len(rows)))
     return out
 
 
+def _users(conn: Connection, ids: list[str]) -> None:
+    rows = [{"id": i, "name": None, "age": None, "gender": None, "occupation": None} for i in ids]
+    conn.write("load_merge_users", {"rows": rows, "dataset": "t"})
+
+
 @pytest.mark.parametrize("workers", [1, 2, 4])
-def test_write_all_lands_every_batch_once(
-    graph_db: neo4j.Driver, services: Settings, workers: int
-) -> None:
-    # Titles first, one writer: MERGE of new nodes on a unique key is not for concurrent batches.
-    titles = [([{"u": "seed", "titles": [f"hub{h}" for h in range(5)]}], 1)]
-    write_all(graph_db, services.neo4j_database, _LINK, titles, {})
+def test_write_all_lands_every_batch_once(conn: Connection, workers: int) -> None:
+    titles = [
+        {"id": f"hub{h}", "title": f"Hub {h}", "year": None, "kind": "movie", "imdbId": None,
+         "tmdbId": None, "genres": [], "keywords": [], "keywordCounts": [], "platforms": [],
+         "cast": [], "directors": []}
+        for h in range(_HUBS)
+    ]  # fmt: skip
+    conn.write("load_merge_titles", {"rows": titles, "dataset": "t", "unknown_genre": "-"})
+    batches = _batches(n_batches=12, per_batch=50)
+    _users(conn, [row["u"] for rows, _ in batches for row in rows])
     seen: list[int] = []
-    batches = _batches(n_batches=12, per_batch=50, hubs=5)
-    write_all(
-        graph_db, services.neo4j_database, _LINK, batches, {}, workers=workers, on_done=seen.append
-    )
-    records, _, _ = graph_db.execute_query(
-        "MATCH (u:User)-[r:LIKED]->(:Title) WHERE u.userId <> 'seed' "
-        "RETURN count(DISTINCT u) AS users, count(r) AS likes",
-        database_=services.neo4j_database,
+    write_all(conn, "load_merge_liked", batches, {}, workers=workers, on_done=seen.append)
+    records, _, _ = conn.driver.execute_query(
+        "MATCH (u:User)-[r:LIKED]->(:Title) RETURN count(DISTINCT u) AS users, count(r) AS likes",
+        database_=conn.database,
     )
     assert records[0]["users"] == 12 * 50
-    assert records[0]["likes"] == 12 * 50 * 5
+    assert records[0]["likes"] == 12 * 50 * _HUBS
     assert sorted(seen) == [50] * 12  # on_done saw each batch exactly once
 
 
-def test_a_failing_batch_raises_and_later_batches_are_not_queued(
-    graph_db: neo4j.Driver, services: Settings
-) -> None:
-    graph_db.execute_query("CREATE (:User {userId: 'taken'})", database_=services.neo4j_database)
-    create = "UNWIND $rows AS row CREATE (:User {userId: row.u})"
-    batches = [
-        ([{"u": "a"}], 1),
-        ([{"u": "taken"}], 1),
-        *[([{"u": f"z{i}"}], 1) for i in range(50)],
-    ]
+def test_a_failing_batch_raises_and_later_batches_are_not_queued(conn: Connection) -> None:
+    def user(user_id: str | None) -> list[dict]:
+        return [{"id": user_id, "name": None, "age": None, "gender": None, "occupation": None}]
+
+    # A user without an id cannot be merged: Neo4j refuses the second batch.
+    batches = [(user("a"), 1), (user(None), 1), *[(user(f"z{i}"), 1) for i in range(50)]]
     with (
-        pytest.raises(neo4j.exceptions.ConstraintError),
-        ParallelWriter(graph_db, services.neo4j_database, workers=1) as writer,
+        pytest.raises(neo4j.exceptions.ClientError, match="null property value"),
+        ParallelWriter(conn, workers=1) as writer,
     ):
         for rows, value in batches:
-            writer.submit(create, {"rows": rows}, value)
-    records, _, _ = graph_db.execute_query(
-        "MATCH (u:User) RETURN count(u) AS n", database_=services.neo4j_database
+            writer.submit("load_merge_users", {"rows": rows, "dataset": "t"}, value)
+    records, _, _ = conn.driver.execute_query(
+        "MATCH (u:User) RETURN collect(u.userId) AS ids", database_=conn.database
     )
-    # 'a' and 'taken' exist; the refused batch left nothing and nothing after it was written.
-    assert records[0]["n"] == 2
+    # The first batch landed; the refused one left nothing and nothing after it was written.
+    assert records[0]["ids"] == ["a"]

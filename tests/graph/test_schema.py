@@ -10,16 +10,15 @@ import pytest
 from graph import schema
 
 if TYPE_CHECKING:
+    from graph.connection import Connection
     from graph.settings import Settings
 
 
-def test_apply_constraints_twice_leaves_the_same_constraints(
-    graph_db: neo4j.Driver, services: Settings
-) -> None:
-    schema.apply_constraints(graph_db, services)
-    first = schema.show_constraints(graph_db, services)
-    schema.apply_constraints(graph_db, services)
-    second = schema.show_constraints(graph_db, services)
+def test_apply_constraints_twice_leaves_the_same_constraints(conn: Connection) -> None:
+    schema.apply_constraints(conn)
+    first = schema.show_constraints(conn)
+    schema.apply_constraints(conn)
+    second = schema.show_constraints(conn)
     assert first == second
     names = {row["name"] for row in first}
     assert {"user_id", "title_id", "genre_name", "person_id", "keyword_name"} <= names
@@ -42,13 +41,13 @@ def test_duplicate_id_is_refused_by_the_database(
     assert records[0]["c"] == 1
 
 
-def test_clear_dataset_keeps_other_datasets(graph_db: neo4j.Driver, services: Settings) -> None:
-    db = services.neo4j_database
+def test_clear_dataset_keeps_other_datasets(conn: Connection) -> None:
+    db, graph_db = conn.database, conn.driver
     graph_db.execute_query(
         "UNWIND $rows AS row CREATE (:User {userId: row.id, dataset: row.ds})",
         rows=[{"id": "a1", "ds": "a"}, {"id": "a2", "ds": "a"}, {"id": "b1", "ds": "b"}],
         database_=db,
     )
-    assert schema.clear(graph_db, dataset="a", settings=services) == 2
+    assert schema.clear(conn, dataset="a") == 2
     records, _, _ = graph_db.execute_query("MATCH (u:User) RETURN u.userId AS id", database_=db)
     assert [r["id"] for r in records] == ["b1"]

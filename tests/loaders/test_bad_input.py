@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from loader_samples import FILMTRUST, LASTFM, ML_1M, ML_LATEST, write
 
 from loaders import LoadError, read_dataset, read_source
+
+from .loader_samples import FILMTRUST, LASTFM, ML_1M, ML_LATEST, write
 
 
 def _ml(tmp_path: Path, **replace: str) -> Path:

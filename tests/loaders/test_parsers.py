@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from loader_samples import FILMTRUST, LASTFM, ML_1M, ML_100K, ML_LATEST, write
 
 from loaders import read_dataset, read_source
 from loaders.movielens import detect_layout, split_year
+
+from .loader_samples import FILMTRUST, LASTFM, ML_1M, ML_100K, ML_LATEST, write
 
 
 def _ratings(dataset):  # type: ignore[no-untyped-def]

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import neo4j
 import pytest
-from loader_samples import FILMTRUST, LASTFM, ML_LATEST, write
 
 from graph import schema
-from loaders import LoadError, generate, read_dataset, write_dataset
-from loaders.pipeline import clear_dataset, count_dataset, load_source
+from graph.bulk import write_dataset
+from loaders import LoadError, generate, load_source, read_dataset
+
+from .loader_samples import FILMTRUST, LASTFM, ML_LATEST, write
 
 if TYPE_CHECKING:
+    from graph.connection import Connection
     from graph.settings import Settings
 
 _REL_TYPE = {
@@ -46,11 +48,13 @@ def _snapshot(drv: neo4j.Driver, settings: Settings) -> tuple[list[str], list[st
     return sorted(map(repr, nodes)), sorted(map(repr, rels))
 
 
-def test_synthetic_graph_follows_the_model(graph_db: neo4j.Driver, services: Settings) -> None:
+def test_synthetic_graph_follows_the_model(
+    graph_db: neo4j.Driver, services: Settings, conn: Connection
+) -> None:
     dataset = generate(150, 60, seed=5)
-    counts = write_dataset(graph_db, services, dataset, batch_size=700)
+    counts = write_dataset(conn, dataset, batch_size=700)
     assert counts.users == 150 and counts.titles == 60 and counts.people == len(dataset.people)
-    graph = count_dataset(graph_db, services, "synthetic")
+    graph = schema.count_dataset(conn, "synthetic")
     assert graph["User"] == 150 and graph["Title"] == 60 and graph["Person"] == len(dataset.people)
     by_type = Counter(_REL_TYPE[i.type] for i in dataset.interactions)
     assert set(by_type) == set(_REL_TYPE.values())
@@ -90,22 +94,26 @@ def test_synthetic_graph_follows_the_model(graph_db: neo4j.Driver, services: Set
     assert _query(graph_db, services, "MATCH (t:Title) RETURN max(t.popularity) AS m")[0]["m"] > 0
 
 
-def test_second_load_changes_nothing(graph_db: neo4j.Driver, services: Settings) -> None:
+def test_second_load_changes_nothing(
+    graph_db: neo4j.Driver, services: Settings, conn: Connection
+) -> None:
     dataset = generate(100, 40, seed=11)
-    write_dataset(graph_db, services, dataset, batch_size=300)
+    write_dataset(conn, dataset, batch_size=300)
     first = _snapshot(graph_db, services)
     created = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
-    write_dataset(graph_db, services, dataset, batch_size=1_000)
+    write_dataset(conn, dataset, batch_size=1_000)
     assert _snapshot(graph_db, services) == first
     again = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
     assert sorted(again, key=str) == sorted(created, key=str)
 
 
-def test_interrupted_load_reruns_to_completion(graph_db: neo4j.Driver, services: Settings) -> None:
+def test_interrupted_load_reruns_to_completion(
+    graph_db: neo4j.Driver, services: Settings, conn: Connection
+) -> None:
     dataset = generate(100, 40, seed=13)
-    write_dataset(graph_db, services, dataset, batch_size=200)
+    write_dataset(conn, dataset, batch_size=200)
     complete = _snapshot(graph_db, services)
-    schema.clear(graph_db, settings=services)
+    schema.clear(conn)
     seen = []
 
     def killed(phase: str, rows: int, total: int | None) -> None:
@@ -114,25 +122,29 @@ def test_interrupted_load_reruns_to_completion(graph_db: neo4j.Driver, services:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        write_dataset(graph_db, services, dataset, batch_size=200, progress=killed)
+        write_dataset(conn, dataset, batch_size=200, progress=killed)
     assert _snapshot(graph_db, services) != complete
-    write_dataset(graph_db, services, dataset, batch_size=200)
+    write_dataset(conn, dataset, batch_size=200)
     assert _snapshot(graph_db, services) == complete
 
 
-def test_tags_and_prefixes_live_side_by_side(graph_db: neo4j.Driver, services: Settings) -> None:
+def test_tags_and_prefixes_live_side_by_side(
+    graph_db: neo4j.Driver, services: Settings, conn: Connection
+) -> None:
     for tag in ("a", "b"):
         data = generate(100, 30, seed=1, id_prefix=f"{tag}:", name=tag)
-        write_dataset(graph_db, services, data, batch_size=500)
-    assert count_dataset(graph_db, services, "a")["User"] == 100
-    assert count_dataset(graph_db, services, "b")["User"] == 100
-    schema.clear(graph_db, dataset="a", settings=services)
-    assert "User" not in count_dataset(graph_db, services, "a")
-    assert count_dataset(graph_db, services, "b")["User"] == 100
+        write_dataset(conn, data, batch_size=500)
+    assert schema.count_dataset(conn, "a")["User"] == 100
+    assert schema.count_dataset(conn, "b")["User"] == 100
+    schema.clear(conn, dataset="a")
+    assert "User" not in schema.count_dataset(conn, "a")
+    assert schema.count_dataset(conn, "b")["User"] == 100
 
 
-def test_movielens_into_graph(graph_db: neo4j.Driver, services: Settings, tmp_path: Path) -> None:
-    result = load_source(graph_db, services, "movielens", write(tmp_path / "ml", ML_LATEST))
+def test_movielens_into_graph(
+    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
+) -> None:
+    result = load_source(conn, "movielens", write(tmp_path / "ml", ML_LATEST))
     assert result.graph["RATED"] == 4 and "WATCHED" not in result.graph
     assert result.graph["Genre"] == 7 and result.graph["Keyword"] == 2
     unknown = _query(graph_db, services, "MATCH (g:Genre {unknown: true}) RETURN g.name AS n")
@@ -144,16 +156,16 @@ def test_movielens_into_graph(graph_db: neo4j.Driver, services: Settings, tmp_pa
         "RETURN t.title AS title, t.year AS year, t.popularity AS p, w.name AS w, k.count AS c",
     )
     assert titles == [{"title": "Toy Story", "year": 1995, "p": 2, "w": "pixar", "c": 2}]
-    again = load_source(graph_db, services, "movielens", write(tmp_path / "ml", ML_LATEST))
+    again = load_source(conn, "movielens", write(tmp_path / "ml", ML_LATEST))
     assert again.graph == result.graph
 
 
 def test_social_sources_into_graph(
-    graph_db: neo4j.Driver, services: Settings, tmp_path: Path
+    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
 ) -> None:
-    ft = load_source(graph_db, services, "filmtrust", write(tmp_path / "ft", FILMTRUST))
+    ft = load_source(conn, "filmtrust", write(tmp_path / "ft", FILMTRUST))
     assert ft.graph["TRUSTS"] == 3 and ft.graph["RATED"] == 4 and ft.graph["User"] == 4
-    fm = load_source(graph_db, services, "lastfm", write(tmp_path / "fm", LASTFM), id_prefix="fm:")
+    fm = load_source(conn, "lastfm", write(tmp_path / "fm", LASTFM), id_prefix="fm:")
     assert fm.graph["FRIENDS_WITH"] == 2 and fm.graph["WATCHED"] == 3
     plays = _query(
         graph_db,
@@ -165,25 +177,25 @@ def test_social_sources_into_graph(
 
 
 def test_bad_input_writes_nothing(
-    graph_db: neo4j.Driver, services: Settings, tmp_path: Path
+    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
 ) -> None:
     ratings = ML_LATEST["ratings.csv"] + "9,1,not-a-number,1\r\n"
     path = write(tmp_path / "ml", {**ML_LATEST, "ratings.csv": ratings})
     with pytest.raises(LoadError, match="line 6"):
-        load_source(graph_db, services, "movielens", path)
+        load_source(conn, "movielens", path)
     assert _query(graph_db, services, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
     read = read_dataset("movielens", path, skip_bad_lines=True)
     assert len(read.interactions) == 4
 
 
 def test_clear_dataset_deletes_relationships_in_batches(
-    graph_db: neo4j.Driver, services: Settings
+    graph_db: neo4j.Driver, services: Settings, conn: Connection
 ) -> None:
     for tag in ("keep", "drop"):
         data = generate(120, 40, seed=2, id_prefix=f"{tag}:", name=tag)
-        write_dataset(graph_db, services, data, batch_size=500)
-    kept = count_dataset(graph_db, services, "keep")
-    deleted = clear_dataset(graph_db, services, "drop")
+        write_dataset(conn, data, batch_size=500)
+    kept = schema.count_dataset(conn, "keep")
+    deleted = schema.clear(conn, "drop")
     assert deleted == 120 + 40 + len(generate(120, 40, seed=2).people)
-    assert count_dataset(graph_db, services, "drop") == {}
-    assert count_dataset(graph_db, services, "keep") == kept
+    assert schema.count_dataset(conn, "drop") == {}
+    assert schema.count_dataset(conn, "keep") == kept

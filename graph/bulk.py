@@ -1,4 +1,4 @@
-"""The one shared writer: a canonical dataset (or stream) into the property graph.
+"""Bulk writes of the loaders: a canonical dataset (or stream) into the property graph.
 
 Nodes first (people, titles with their features, users), then friendships and trust links,
 then interactions, then ``Title.popularity``. Each batch is one ``UNWIND $rows`` statement in
@@ -17,16 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-import cypher
-from graph.batches import ParallelWriter, run_consumed
-from graph.dataset import Dataset, Friendship, Interaction, Person, Title, User
-from loaders.build import NO_GENRES
-from loaders.stream import DatasetStream, as_stream
+from graph.batches import ParallelWriter
+from graph.dataset import (
+    NO_GENRES,
+    Dataset,
+    DatasetStream,
+    Friendship,
+    Interaction,
+    Person,
+    Title,
+    User,
+    as_stream,
+)
 
 if TYPE_CHECKING:
-    import neo4j
-
-    from graph.settings import Settings
+    from graph.connection import Connection
 
 __all__ = ["LoadCounts", "Progress", "write_dataset"]
 
@@ -187,8 +192,7 @@ def _prefetch(batches: Iterator[_Batch], depth: int = 2) -> Iterator[_Payload]:
 
 
 def write_dataset(
-    driver: neo4j.Driver,
-    settings: Settings,
+    conn: Connection,
     data: Dataset | DatasetStream,
     *,
     dataset_tag: str | None = None,
@@ -199,9 +203,8 @@ def write_dataset(
     """Write a dataset (materialised or streamed) into the graph, idempotently.
 
     Args:
-        driver: An open driver; the schema (constraints) must already be applied.
-        settings: Settings naming the database.
-        data: The canonical dataset, or a :class:`~loaders.stream.DatasetStream`.
+        conn: The connection; the schema (constraints) must already be applied.
+        data: The canonical dataset, or a :class:`~graph.dataset.DatasetStream`.
         dataset_tag: The ``dataset`` property of users, titles and people (default the
             dataset's name).
         batch_size: Rows per transaction.
@@ -234,7 +237,6 @@ def write_dataset(
             ((_INTERACTION_QUERY[i.type], _interaction_row(i)) for i in stream.interactions()),
         ),
     ]
-    db = settings.neo4j_database
 
     def done(value: tuple[str, str, int]) -> None:
         phase, query, written = value
@@ -242,20 +244,19 @@ def write_dataset(
         if progress:
             progress(phase, written, sizes.get(phase))
 
-    with ParallelWriter(driver, db, workers=workers, on_done=done) as writer:
+    with ParallelWriter(conn, workers=workers, on_done=done) as writer:
         for phase, rows in phases:
             # Nodes one batch at a time (MERGE on a unique key); relationships concurrently.
             limit = workers if phase in ("friendships", "interactions") else 1
             for query, payload, records in _prefetch(_batches(rows, batch_size)):
                 batch = {**params, "rows": payload}
-                writer.submit(cypher.load(query), batch, (phase, query, records), limit=limit)
+                writer.submit(query, batch, (phase, query, records), limit=limit)
             writer.drain()
-    with driver.session(database=db) as session:
-        for start in range(0, len(title_ids), batch_size):
-            ids = title_ids[start : start + batch_size]
-            session.execute_write(run_consumed, cypher.load("load_set_popularity"), {"ids": ids})
-            if progress:
-                progress("popularity", len(ids), len(title_ids))
+    for start in range(0, len(title_ids), batch_size):
+        ids = title_ids[start : start + batch_size]
+        conn.write("load_set_popularity", {"ids": ids})
+        if progress:
+            progress("popularity", len(ids), len(title_ids))
     counts.seconds = time.perf_counter() - started
     return counts
 

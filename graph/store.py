@@ -1,0 +1,81 @@
+"""The asynchronous door to Neo4j for the API: one driver, repositories per unit of work.
+
+``Store.repositories()`` opens one session (connected lazily, on its first statement) and hands
+out every repository over it; the API builds them nowhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+import neo4j
+import neo4j.exceptions
+
+from graph._tx import RETRY_SECONDS
+from graph.driver import async_driver
+from graph.interactions import InteractionRepository
+from graph.items import ItemRepository, SummaryCache
+from graph.recommendations import RecommendationRepository
+from graph.social import SocialRepository
+from graph.users import UserRepository
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from graph.settings import Settings
+
+__all__ = ["Repositories", "Store"]
+
+
+class Repositories:
+    """Every repository of the API over one session (one unit of work)."""
+
+    def __init__(self, session: neo4j.AsyncSession, titles: SummaryCache) -> None:
+        """Wrap an open session; ``titles`` is the process's cache of title metadata."""
+        self.recs = RecommendationRepository(session)
+        self.items = ItemRepository(session, titles)
+        self.users = UserRepository(session)
+        self.social = SocialRepository(session)
+        self.interactions = InteractionRepository(session)
+
+
+class Store:
+    """The API's driver, the database it reads and the process's cache of title metadata."""
+
+    def __init__(self, settings: Settings) -> None:
+        """Create the driver (it connects on first use)."""
+        self.settings = settings
+        self.driver = async_driver(settings)
+        self.titles = SummaryCache()
+
+    @property
+    def database(self) -> str:
+        """The database every statement runs in."""
+        return self.settings.neo4j_database
+
+    def session(self) -> neo4j.AsyncSession:
+        """A session on the database whose transactions are retried for at most 1 s."""
+        return self.driver.session(
+            database=self.database,
+            max_transaction_retry_time=RETRY_SECONDS,
+            notifications_min_severity="OFF",
+        )
+
+    @contextlib.asynccontextmanager
+    async def repositories(self) -> AsyncIterator[Repositories]:
+        """Every repository over one new session (closed on leaving)."""
+        async with self.session() as session:
+            yield Repositories(session, self.titles)
+
+    async def answers(self) -> bool:
+        """True when Neo4j accepts connections now."""
+        try:
+            await self.driver.verify_connectivity()
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError):
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Close the driver."""
+        await self.driver.close()
