@@ -22,6 +22,12 @@ test: setup  ## static checks, then the whole test suite against real Neo4j and 
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: setup  ## the serving benchmarks on the dev instance (load and train it first: make demo)
+	@scripts/setup.sh --bench
+	$(BIN)/graphrec services up
+	$(BIN)/python bench/home_statement.py
+	$(BIN)/python bench/serve_latency.py
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -33,18 +33,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# This directory holds api.py (the API benchmark), which would shadow the api package.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
-from api import feeds  # noqa: E402
-from api.metrics import Metrics  # noqa: E402
-from graph import recommendations  # noqa: E402
-from graph.driver import async_driver, driver  # noqa: E402
-from graph.items import ItemRepository, SummaryCache  # noqa: E402
-from graph.recommendations import RecommendationRepository  # noqa: E402
-from graph.sessions import open_async_session  # noqa: E402
-from graph.settings import get_settings  # noqa: E402
+from api import feeds
+from api.metrics import Metrics
+from api.queries import HomeQuery
+from graph import recommendations, schema
+from graph.connection import connect
+from graph.settings import get_settings
+from graph.store import Store
 
 HELD_FRACTION = 0.1
 MIN_RATINGS = 10
@@ -111,32 +106,20 @@ def score(feeds_by_user: dict[str, list[str]], held: dict[str, set[str]]) -> dic
 
 async def served_feeds(users: list[str]) -> tuple[dict[str, list[str]], float]:
     """Every user's home feed from the feed code itself; the seconds it took."""
-    settings = get_settings()
-    drv = async_driver(settings)
-    metrics, titles = Metrics(), SummaryCache()
+    store, metrics = Store(get_settings()), Metrics()
     out: dict[str, list[str]] = {}
     try:
-        async with open_async_session(drv, settings) as session:
-            model = await RecommendationRepository(session).model_info()
+        async with store.repositories() as repos:
+            model = await repos.recs.model_info()
         start = time.perf_counter()
         for user in users:
-            async with open_async_session(drv, settings) as session:
-                body = await feeds.home_feed(
-                    RecommendationRepository(session),
-                    ItemRepository(session, titles),
-                    metrics,
-                    model=model,
-                    user_id=user,
-                    context="home",
-                    limit=LIMIT,
-                    kind=None,
-                    exclude=[],
-                    request_id="feed-quality",
-                )
+            async with store.repositories() as repos:
+                ctx = feeds.FeedContext(repos, model, metrics)
+                body = await feeds.home_feed(ctx, HomeQuery(user_id=user, limit=LIMIT))
             out[user] = [r.item_id for r in body.recommendations]
         return out, time.perf_counter() - start
     finally:
-        await drv.close()
+        await store.close()
 
 
 def _graphrec(*args: str) -> None:
@@ -152,14 +135,11 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.dataset / "ratings.csv").is_file():
         sys.exit(f"{args.dataset}: no ratings.csv (a MovieLens 'latest' directory is needed)")
-    settings = get_settings()
-    with driver(settings) as drv:
-        records, _, _ = drv.execute_query(
-            "MATCH (n) RETURN count(n) AS n", database_=settings.neo4j_database
-        )
-    if records[0]["n"]:
+    with connect() as conn:
+        nodes = sum(row["count"] for row in schema.count_graph(conn))
+    if nodes:
         sys.exit(
-            f"{settings.neo4j_uri} holds {records[0]['n']:,} nodes: point GRAPHREC_INSTANCE (and"
+            f"{conn.settings.neo4j_uri} holds {nodes:,} nodes: point GRAPHREC_INSTANCE (and"
             " its ports) at an empty scratch instance, this script loads and trains there"
         )
     with tempfile.TemporaryDirectory(prefix="feed-quality-") as tmp:
@@ -184,7 +164,8 @@ def main() -> None:
         f" {baseline['hit_rate']:>10.3f} {'':>8}"
     )
     for name, (source_k, neighbour_k) in variants.items():
-        feeds.per_source, recommendations.PER_NEIGHBOUR = source_k, neighbour_k
+        feeds.per_source = source_k  # type: ignore[assignment]  # the variant under test
+        recommendations.PER_NEIGHBOUR = neighbour_k
         got, seconds = asyncio.run(served_feeds(users))
         m = score(got, held)
         print(

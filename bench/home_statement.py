@@ -17,18 +17,11 @@ import sys
 import time
 
 import cypher
-from graph.driver import async_driver, driver
-from graph.recommendations import (
-    HOME_ANCHORS,
-    Filters,
-    ModelInfo,
-    RecommendationRepository,
-    home_params,
-    per_source,
-    sample_ids,
-)
-from graph.sessions import open_async_session
+from graph.connection import connect
+from graph.recommendations import HOME_ANCHORS, Filters, ModelInfo, home_params, per_source
+from graph.schema import sample_ids
 from graph.settings import Settings, get_settings
+from graph.store import Store
 from servers import neo4j_server
 from servers.process import cpu_seconds
 
@@ -42,12 +35,12 @@ def _cpu(pid: int | None) -> float:
 
 async def _model_info(settings: Settings) -> ModelInfo:
     """The promoted model as the API sees it."""
-    drv = async_driver(settings)
+    store = Store(settings)
     try:
-        async with open_async_session(drv, settings) as session:
-            return await RecommendationRepository(session).model_info()
+        async with store.repositories() as repos:
+            return await repos.recs.model_info()
     finally:
-        await drv.close()
+        await store.close()
 
 
 def main() -> None:
@@ -60,9 +53,9 @@ def main() -> None:
     pid = None if settings.neo4j_external else neo4j_server.status(settings).pid
     home = cypher.load("get_home_candidates")
     model = asyncio.run(_model_info(settings))
-    with driver(settings) as drv:
+    with connect(settings) as conn:
         db = settings.neo4j_database
-        users, _ = sample_ids(drv, args.users, db)
+        users, _ = sample_ids(conn, args.users)
         if not users:
             sys.exit("no users with history in the graph: load a dataset first")
         k = per_source(20)
@@ -74,7 +67,8 @@ def main() -> None:
         }
         cpu: dict[str, list[float]] = {name: [] for name in variants}
         wall: dict[str, list[float]] = {name: [] for name in variants}
-        with drv.session(database=db, notifications_min_severity="OFF") as session:
+        # Raw statements on a plain session: the variants are not all in cypher/.
+        with conn.driver.session(database=db, notifications_min_severity="OFF") as session:
             for rnd in range(args.rounds + 1):
                 for name, (query, sources) in variants.items():
                     c0, t0 = _cpu(pid), time.perf_counter()

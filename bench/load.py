@@ -21,15 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import loaders
+from graph import schema
+from graph.bulk import write_dataset
+from graph.connection import connect
 
-import cypher  # noqa: E402
-import loaders  # noqa: E402
-from graph import schema  # noqa: E402
-from graph.driver import driver  # noqa: E402
-from graph.settings import get_settings  # noqa: E402
-from loaders.pipeline import clear_dataset  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _peak_rss_mib() -> float:
@@ -47,16 +44,15 @@ def _synthetic_users(interactions: int, per_user: float) -> int:
 
 def run_case(args: argparse.Namespace) -> dict[str, Any]:
     """Clear, load twice, and measure one case in this process."""
-    settings = get_settings()
     tag = f"bench-{args.case}"
     out: dict[str, Any] = {
         "case": args.case,
         "batch_size": args.batch_size,
         "workers": args.workers,
     }
-    with driver(settings) as drv:
-        schema.apply_constraints(drv, settings)
-        clear_dataset(drv, settings, tag)
+    with connect() as conn:
+        schema.apply_constraints(conn)
+        schema.clear(conn, tag)
         for run in ("first", "reload"):
             started = time.perf_counter()
             if args.case == "synthetic":
@@ -76,9 +72,8 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
                     "movielens", Path(args.path), dataset_tag=tag, id_prefix=f"{tag}:"
                 )
             parsed = time.perf_counter() - started
-            counts = loaders.write_dataset(
-                drv,
-                settings,
+            counts = write_dataset(
+                conn,
                 data,
                 dataset_tag=tag,
                 batch_size=args.batch_size,
@@ -102,12 +97,9 @@ def run_case(args: argparse.Namespace) -> dict[str, Any]:
                     / total
                 ),
             }
-        records, _, _ = drv.execute_query(
-            cypher.load("load_count_dataset"), {"dataset": tag}, database_=settings.neo4j_database
-        )
-        out["graph"] = {r["name"]: r["count"] for r in records}
+        out["graph"] = schema.count_dataset(conn, tag)
         if not args.keep:
-            clear_dataset(drv, settings, tag)
+            schema.clear(conn, tag)
     out["peak_rss_mib"] = round(_peak_rss_mib(), 1)
     return out
 

@@ -51,14 +51,12 @@ def neo4j_run(args: argparse.Namespace) -> None:
     """End-to-end training on the graph in Neo4j."""
     from gnn.pipeline import train_and_register
     from gnn.train import TrainConfig
-    from graph.driver import driver
-    from graph.settings import get_settings
+    from graph.connection import connect
 
-    settings = get_settings()
     cfg = TrainConfig(epochs=args.epochs)
     t0 = time.perf_counter()
-    with driver(settings) as drv:
-        report = train_and_register(drv, settings, cfg, promote=args.promote)
+    with connect() as conn:
+        report = train_and_register(conn, cfg, promote=args.promote)
     total = time.perf_counter() - t0
     m = report.metrics
     print(f"{report.model_id}: end to end {total:.1f} s (export {m['export_seconds']} s, "

@@ -3,6 +3,7 @@
 # system packages (redis-server, chromium: with apt when root, else the command is printed),
 # the virtualenv .venv with the locked Python packages (uv's cache makes reinstalls instant),
 # and the Neo4j jars from Maven Central (cached in ~/.cache/graphrec).
+# `scripts/setup.sh --bench` adds what only the benchmarks need (wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,9 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v java >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
-command -v wrk >/dev/null || need_apt+=(wrk)  # bench/api.py
+if [ "${1:-}" = --bench ]; then
+  command -v wrk >/dev/null || need_apt+=(wrk)  # bench/serve_latency.py
+fi
 { docker compose version || command -v docker-compose; } >/dev/null 2>&1 || need_apt+=(docker-compose)
 if ((${#need_apt[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -24,7 +27,7 @@ if ((${#need_apt[@]})); then
   else
     echo "setup: missing system packages; run: sudo apt-get install -y ${need_apt[*]}" >&2
     case " ${need_apt[*]} " in
-      *" redis-server "*|*" openjdk-17-jdk-headless "*|*" maven "*) exit 1 ;;
+      *" redis-server "*|*" openjdk-17-jdk-headless "*|*" maven "*|*" wrk "*) exit 1 ;;
     esac
   fi
 fi

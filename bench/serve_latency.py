@@ -4,7 +4,7 @@ Starts ``graphrec serve`` in a subprocess, measures the endpoints with ``wrk`` a
 Cypher run directly through the driver (the floor), and prints medians and percentiles.
 
     GRAPHREC_INSTANCE=api-dev GRAPHREC_NEO4J_BOLT_PORT=7721 GRAPHREC_REDIS_PORT=6721 \
-        python bench/api.py [--duration 15] [--workers 2]
+        python bench/serve_latency.py [--duration 15] [--workers 2]
 """
 
 from __future__ import annotations
@@ -26,18 +26,11 @@ from pathlib import Path
 import httpx
 import redis
 
-import cypher
-from graph.driver import async_driver, driver
-from graph.items import ItemRepository
-from graph.recommendations import (
-    ALL_SOURCES,
-    HOME_ANCHORS,
-    Filters,
-    RecommendationRepository,
-    per_source,
-)
-from graph.sessions import open_async_session
+from graph.connection import connect
+from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
+from graph.schema import sample_ids
 from graph.settings import get_settings
+from graph.store import Store
 from servers import neo4j_server, redis_server
 from servers.process import cpu_seconds, uptime_seconds
 
@@ -155,7 +148,7 @@ class CpuMeter:
         self._cpu = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
         self._ticks = _machine_ticks()
 
-    def report(self, requests: int) -> str:
+    def report(self, requests: float) -> str:
         """Milliseconds of CPU per request of each process since ``start``, and the load."""
         busy, total = (b - a for a, b in zip(self._ticks, _machine_ticks(), strict=True))
         parts = [
@@ -185,15 +178,10 @@ def _empty_redis(url: str) -> None:
 
 def _delete_events(session: str) -> None:
     """Remove the clicks this run posted (tagged with its session id)."""
-    settings = get_settings()
-    with driver(settings) as drv:
-        query = cypher.load("delete_session_events")
-        while True:
-            records, _, _ = drv.execute_query(
-                query, session_id=session, batch=10_000, database_=settings.neo4j_database
-            )
-            if not records or records[0]["deleted"] == 0:
-                break
+    with connect() as conn:
+        conn.delete_in_batches(
+            "delete_session_events", {"session_id": session, "batch_size": 10_000}
+        )
 
 
 def _paced(
@@ -257,18 +245,17 @@ def _warm_up(base: str, paths: list[str], meter: CpuMeter) -> list[float]:
 
 async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict[str, float], str]:
     """The home feed's and similar items' Cypher straight through the driver (ms), the model."""
-    settings = get_settings()
-    drv = async_driver(settings)
+    store = Store(get_settings())
     home: list[float] = []
     similar: list[float] = []
-    async with open_async_session(drv, settings) as session:
-        model = await RecommendationRepository(session).model_info()
+    async with store.repositories() as repos:
+        model = await repos.recs.model_info()
     # A first pass warms Neo4j's JIT and page cache (the API's runs get a warm-up too); only the
     # second is timed, so a cold start does not flatter the API's overhead.
     for timed in (False, True):
         for i in range(rounds):
-            async with open_async_session(drv, settings) as session:
-                recs, items = RecommendationRepository(session), ItemRepository(session)
+            async with store.repositories() as repos:
+                recs, items = repos.recs, repos.items
                 start = time.perf_counter()
                 rows = await recs.home_sources(
                     users[i % len(users)],
@@ -289,7 +276,7 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict
                 if timed:
                     home.append(elapsed)
                     similar.append((time.perf_counter() - start) * 1000)
-    await drv.close()
+    await store.close()
     home.sort()
     similar.sort()
     figures = {
@@ -324,15 +311,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
 
-    async def samples() -> tuple[list[str], list[str]]:
-        settings = get_settings()
-        drv = async_driver(settings)
-        async with open_async_session(drv, settings) as session:
-            out = await RecommendationRepository(session).sample_ids(args.users)
-        await drv.close()
-        return out
-
-    users, titles = asyncio.run(samples())
+    with connect() as conn:
+        users, titles = sample_ids(conn, args.users)
     if not users:
         sys.exit("no users with history in the graph: load a dataset first")
 
