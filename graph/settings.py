@@ -9,11 +9,16 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import msgspec
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 __all__ = ["Settings", "get_settings"]
+
+T = TypeVar("T")
 
 NEO4J_VERSION = "5.26.30"
 NEO4J_BROWSER_VERSION = "5.24.0"
@@ -24,33 +29,31 @@ def _env(name: str, default: str) -> str:
     return value or default
 
 
-def _env_int(name: str, default: int) -> int:
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
+_BOOLEANS |= {"0": False, "false": False, "no": False, "off": False}
+
+
+def _env_as(name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
+    """The variable parsed, ``default`` when unset; a ValueError naming it when malformed."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected an integer") from None
+        return parse(raw)
+    except (ValueError, KeyError):
+        raise ValueError(f"{name}={raw!r}: expected {expected}") from None
+
+
+def _env_int(name: str, default: int) -> int:
+    return _env_as(name, default, int, "an integer")
 
 
 def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected a number") from None
+    return _env_as(name, default, float, "a number")
 
 
 def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw not in {"0", "1", "false", "true", "no", "yes", "off", "on"}:
-        raise ValueError(f"{name}={raw!r}: expected 1 or 0")
-    return raw in {"1", "true", "yes", "on"}
+    return _env_as(name, default, lambda raw: _BOOLEANS[raw.lower()], "1 or 0")
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,15 +17,7 @@ from pathlib import Path
 
 from graph.health import bolt_answers
 from graph.settings import NEO4J_BROWSER_VERSION, NEO4J_VERSION, Settings
-from servers.process import (
-    ServerError,
-    ServerStatus,
-    port_in_use,
-    read_pid,
-    spawn,
-    stop_local,
-    wait_started,
-)
+from servers.process import Managed, ServerError, ServerStatus, port_in_use, read_pid
 
 __all__ = ["home_dir", "install", "log_file", "start", "status", "stop"]
 
@@ -215,19 +207,22 @@ def _bolt_answers(settings: Settings) -> bool:
     return bolt_answers(settings)
 
 
+def _managed(settings: Settings) -> Managed:
+    return Managed(
+        name="Neo4j",
+        address=settings.neo4j_uri,
+        variable="NEO4J_URI",
+        external=settings.neo4j_external,
+        pid_file=_pid_file(settings),
+        log_file=log_file(settings),
+        answers=lambda: _bolt_answers(settings),
+        detail=f"browser http://127.0.0.1:{settings.neo4j_http_port}/browser/",
+    )
+
+
 def status(settings: Settings) -> ServerStatus:
     """Report whether Bolt answers ``RETURN 1`` at the configured address."""
-    pid = None if settings.neo4j_external else read_pid(_pid_file(settings))
-    return ServerStatus(
-        name="neo4j",
-        running=_bolt_answers(settings),
-        address=settings.neo4j_uri,
-        pid=pid,
-        external=settings.neo4j_external,
-        detail=f"browser http://127.0.0.1:{settings.neo4j_http_port}/browser/"
-        if not settings.neo4j_external
-        else "NEO4J_URI is set: using that server",
-    )
+    return _managed(settings).status()
 
 
 def start(settings: Settings, timeout: float = 180.0, echo: object = print) -> ServerStatus:
@@ -238,48 +233,36 @@ def start(settings: Settings, timeout: float = 180.0, echo: object = print) -> S
             not answer within ``timeout`` seconds (the message carries the log's tail).
     """
     say = echo if callable(echo) else print
-    current = status(settings)
-    if current.running or settings.neo4j_external:
-        if not current.running:
-            raise ServerError(f"NEO4J_URI={settings.neo4j_uri} is set but does not answer")
+    server = _managed(settings)
+    if current := server.answering():
         return current
-    pid_file = _pid_file(settings)
-    if read_pid(pid_file) is not None:
+    home = home_dir(settings)
+    if read_pid(server.pid_file) is not None:
         say("Neo4j process exists but Bolt does not answer yet; waiting ...")
-    else:
-        for port in (settings.neo4j_bolt_port, settings.neo4j_http_port):
-            if port_in_use("127.0.0.1", port):
-                raise ServerError(
-                    f"port {port} is in use by another process; set GRAPHREC_NEO4J_BOLT_PORT / "
-                    "GRAPHREC_NEO4J_HTTP_PORT to free ports, or NEO4J_URI to use that server"
-                )
-        dist = install(settings, echo=say)
-        launcher = max(dist.glob("launcher-*"), key=lambda p: p.stat().st_mtime)
-        _write_config(settings)
-        home = home_dir(settings)
-        (home / "logs").mkdir(parents=True, exist_ok=True)
-        argv = [
-            shutil.which("java") or "java",
-            f"-Xms{settings.neo4j_heap}",
-            f"-Xmx{settings.neo4j_heap}",
-            *_JVM_FLAGS,
-            f"-Dgraphrec.instance={settings.instance}",
-            "-cp",
-            f"{launcher}:{dist / 'lib'}/*",
-            "GraphrecNeo4j",
-            str(home),
-        ]
-        say(f"Starting Neo4j {NEO4J_VERSION} (home {home}) ...")
-        spawn(argv, log_file(settings), pid_file, cwd=home)
-    wait_started(
-        "Neo4j",
-        settings.neo4j_uri,
-        lambda: _bolt_answers(settings),
-        pid_file=pid_file,
-        log_file=log_file(settings),
-        timeout=timeout,
-    )
-    return status(settings)
+        return server.launch(None, home, timeout)
+    for port in (settings.neo4j_bolt_port, settings.neo4j_http_port):
+        if port_in_use("127.0.0.1", port):
+            raise ServerError(
+                f"port {port} is in use by another process; set GRAPHREC_NEO4J_BOLT_PORT / "
+                "GRAPHREC_NEO4J_HTTP_PORT to free ports, or NEO4J_URI to use that server"
+            )
+    dist = install(settings, echo=say)
+    launcher = max(dist.glob("launcher-*"), key=lambda p: p.stat().st_mtime)
+    _write_config(settings)
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    argv = [
+        shutil.which("java") or "java",
+        f"-Xms{settings.neo4j_heap}",
+        f"-Xmx{settings.neo4j_heap}",
+        *_JVM_FLAGS,
+        f"-Dgraphrec.instance={settings.instance}",
+        "-cp",
+        f"{launcher}:{dist / 'lib'}/*",
+        "GraphrecNeo4j",
+        str(home),
+    ]
+    say(f"Starting Neo4j {NEO4J_VERSION} (home {home}) ...")
+    return server.launch(argv, home, timeout)
 
 
 def stop(settings: Settings, timeout: float = 120.0) -> bool:
@@ -288,4 +271,4 @@ def stop(settings: Settings, timeout: float = 120.0) -> bool:
     Returns:
         True when a server was stopped, False when none was running.
     """
-    return stop_local(settings.neo4j_external, "NEO4J_URI", _pid_file(settings), timeout)
+    return _managed(settings).stop(timeout)

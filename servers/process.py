@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,17 +18,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 __all__ = [
+    "Managed",
     "ServerError",
     "ServerStatus",
     "cpu_seconds",
     "port_in_use",
     "read_pid",
     "spawn",
-    "stop_local",
     "stop_pid",
     "tail",
     "uptime_seconds",
-    "wait_started",
     "wait_until",
 ]
 
@@ -142,37 +142,69 @@ def wait_until(
     return ready()
 
 
-def wait_started(
-    name: str,
-    address: str,
-    answers: Callable[[], bool],
-    *,
-    pid_file: Path,
-    log_file: Path,
-    timeout: float,
-) -> None:
-    """Wait until a server just spawned answers.
-
-    Raises:
-        ServerError: It died or did not answer within ``timeout`` seconds (with its log's tail).
+@dataclass(frozen=True)
+class Managed:
+    """One local server as graphrec manages it: where it answers, its pid and log files, and
+    the variable (``NEO4J_URI``, ``REDIS_URL``) that points graphrec at another server instead.
     """
-    if not wait_until(answers, timeout, alive=lambda: read_pid(pid_file) is not None):
-        raise ServerError(
-            f"{name} did not answer on {address} within {timeout:.0f}s. "
-            f"Log {log_file}:\n{tail(log_file, 40)}"
+
+    name: str
+    address: str
+    variable: str
+    external: bool
+    pid_file: Path
+    log_file: Path
+    answers: Callable[[], bool]
+    detail: str = ""
+
+    def status(self) -> ServerStatus:
+        """Whether it answers now, and its pid when graphrec started it."""
+        return ServerStatus(
+            name=self.name.lower(),
+            running=self.answers(),
+            address=self.address,
+            pid=None if self.external else read_pid(self.pid_file),
+            external=self.external,
+            detail=f"{self.variable} is set: using that server" if self.external else self.detail,
         )
 
+    def answering(self) -> ServerStatus | None:
+        """Its status when it answers already (nothing to start), else ``None``.
 
-def stop_local(external: bool, variable: str, pid_file: Path, timeout: float) -> bool:
-    """Stop a server graphrec started (``stop_pid``), never one that ``variable`` points at.
+        Raises:
+            ServerError: The variable points at a server that does not answer.
+        """
+        current = self.status()
+        if self.external and not current.running:
+            raise ServerError(f"{self.variable}={self.address} is set but does not answer")
+        return current if current.running else None
 
-    Raises:
-        ServerError: ``variable`` is set (that server is not graphrec's), or the process did not
-            stop in time.
-    """
-    if external:
-        raise ServerError(f"{variable} is set: that server is not managed by graphrec")
-    return stop_pid(pid_file, timeout)
+    def launch(self, argv: Sequence[str] | None, cwd: Path, timeout: float) -> ServerStatus:
+        """Spawn ``argv`` (``None``: its process runs already) and wait until it answers.
+
+        Raises:
+            ServerError: It died or did not answer within ``timeout`` seconds (with its log's
+                tail).
+        """
+        if argv is not None:
+            spawn(argv, self.log_file, self.pid_file, cwd)
+        if not wait_until(self.answers, timeout, alive=lambda: read_pid(self.pid_file) is not None):
+            raise ServerError(
+                f"{self.name} did not answer on {self.address} within {timeout:.0f}s. "
+                f"Log {self.log_file}:\n{tail(self.log_file, 40)}"
+            )
+        return self.status()
+
+    def stop(self, timeout: float) -> bool:
+        """Stop the server graphrec started (``stop_pid``), never the one the variable names.
+
+        Raises:
+            ServerError: The variable is set (that server is not graphrec's), or the process
+                did not stop in time.
+        """
+        if self.external:
+            raise ServerError(f"{self.variable} is set: that server is not managed by graphrec")
+        return stop_pid(self.pid_file, timeout)
 
 
 def stop_pid(pid_file: Path, timeout: float) -> bool:

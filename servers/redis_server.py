@@ -8,15 +8,7 @@ from pathlib import Path
 import redis
 
 from graph.settings import Settings
-from servers.process import (
-    ServerError,
-    ServerStatus,
-    port_in_use,
-    read_pid,
-    spawn,
-    stop_local,
-    wait_started,
-)
+from servers.process import Managed, ServerError, ServerStatus, port_in_use
 
 __all__ = ["INSTALL_HINT", "start", "status", "stop"]
 
@@ -48,16 +40,21 @@ def _answers(settings: Settings) -> bool:
         return False
 
 
+def _managed(settings: Settings) -> Managed:
+    return Managed(
+        name="Redis",
+        address=settings.redis_url,
+        variable="REDIS_URL",
+        external=settings.redis_external,
+        pid_file=_pid_file(settings),
+        log_file=_log_file(settings),
+        answers=lambda: _answers(settings),
+    )
+
+
 def status(settings: Settings) -> ServerStatus:
     """Report whether Redis answers PING at the configured URL."""
-    return ServerStatus(
-        name="redis",
-        running=_answers(settings),
-        address=settings.redis_url,
-        pid=None if settings.redis_external else read_pid(_pid_file(settings)),
-        external=settings.redis_external,
-        detail="REDIS_URL is set: using that server" if settings.redis_external else "",
-    )
+    return _managed(settings).status()
 
 
 def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> ServerStatus:
@@ -68,10 +65,8 @@ def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> Se
             something else, or no answer within ``timeout`` seconds.
     """
     say = echo if callable(echo) else print
-    current = status(settings)
-    if current.running or settings.redis_external:
-        if not current.running:
-            raise ServerError(f"REDIS_URL={settings.redis_url} is set but does not answer")
+    server = _managed(settings)
+    if current := server.answering():
         return current
     binary = shutil.which("redis-server")
     if binary is None:
@@ -108,23 +103,9 @@ def start(settings: Settings, timeout: float = 30.0, echo: object = print) -> Se
         "yes",
     ]
     say(f"Starting Redis on 127.0.0.1:{settings.redis_port} (data {data}) ...")
-    pid_file = _pid_file(settings)
-    spawn(argv, _log_file(settings), pid_file, cwd=data)
-    wait_started(
-        "Redis",
-        settings.redis_url,
-        lambda: _answers(settings),
-        pid_file=pid_file,
-        log_file=_log_file(settings),
-        timeout=timeout,
-    )
-    return status(settings)
+    return server.launch(argv, data, timeout)
 
 
 def stop(settings: Settings, timeout: float = 30.0) -> bool:
-    """Stop the local Redis (its contents are caches: nothing is written to disk).
-
-    Returns:
-        True when a server was stopped, False when none was running.
-    """
-    return stop_local(settings.redis_external, "REDIS_URL", _pid_file(settings), timeout)
+    """Stop the local Redis (caches only: nothing is saved); False when none was running."""
+    return _managed(settings).stop(timeout)
