@@ -23,6 +23,7 @@ from graph.errors import UnavailableError
 if TYPE_CHECKING:
     from api.schemas.recommendations import ServedList
     from api.state import AppState
+    from graph.recommendations import ModelInfo
 
 __all__ = ["Feed", "cached_response"]
 
@@ -64,17 +65,18 @@ async def cached_response(
     """
     metrics = state.metrics.cache.labels(route=query.route, result="hit")
     down: UnavailableError | None = None
+    model: ModelInfo | None
     try:
         model = await state.model.get(state)
     except UnavailableError as exc:
-        down, model = exc, state.model.info  # type: ignore[assignment]
+        down, model = exc, state.model.info
     key = cache.cache_key(query, model.version if model is not None else None)
     read = await cache.get_cached(state, query.user_id, key)
     entry = read.entry
     if entry is not None and down is None and cache.is_fresh(state, entry):
         metrics.inc()
         return _render(entry.body, request_id, cached=True, stale=False, label="hit")
-    if down is None:
+    if down is None and model is not None:
         try:
             async with state.store.repositories() as repos:
                 served = await feed(FeedContext(repos, model, state.metrics), query)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch_geometric.data import HeteroData
 
-from graph.dataset import Dataset
+from graph.dataset import Dataset, Interaction
 from graph.export import export_graph
 
 if TYPE_CHECKING:
@@ -83,18 +83,13 @@ class GraphRecords:
         """Record a title (one without interactions too)."""
         self.titles.add(title_id)
 
-    def add_interaction(
-        self,
-        user_id: str,
-        title_id: str,
-        kind: str,
-        value: float | None = None,
-        completion: float | None = None,
-    ) -> None:
+    def add_interaction(self, it: Interaction) -> None:
         """Record one interaction (a canonical type, with a rating's stars or a completion)."""
-        self.users.add(user_id)
-        self.titles.add(title_id)
-        self.signals.add(user_id, title_id, interaction_weight(kind, value, completion))
+        self.users.add(it.user_id)
+        self.titles.add(it.title_id)
+        self.signals.add(
+            it.user_id, it.title_id, interaction_weight(it.type, it.value, it.completion)
+        )
 
     def add_feature(self, title_id: str, kind: str, key: str) -> None:
         """Attach a feature (``genre``, ``person`` or ``keyword``) to a title."""
@@ -121,7 +116,7 @@ def records_from_dataset(dataset: Dataset) -> GraphRecords:
         for keyword in title.keywords:
             rec.add_feature(title.title_id, "keyword", keyword.lower())
     for it in dataset.interactions:
-        rec.add_interaction(it.user_id, it.title_id, it.type, it.value, it.completion)
+        rec.add_interaction(it)
     for fr in dataset.friendships:
         rec.add_friendship(fr.user_id, fr.friend_id)
     return rec

@@ -13,16 +13,26 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 
+import msgspec
 import neo4j.exceptions
 
 import cypher
 from graph import plans
-from graph.errors import from_driver
+from graph.errors import ConflictError, NotFoundError, from_driver
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-__all__ = ["RETRY_SECONDS", "Runner", "read", "run_many", "run_rows", "write"]
+__all__ = [
+    "RETRY_SECONDS",
+    "Runner",
+    "create",
+    "read",
+    "read_record",
+    "run_many",
+    "run_rows",
+    "write",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -113,3 +123,28 @@ async def write(
         return await session.execute_write(work, *args, **kwargs)
     except (neo4j.exceptions.DriverError, neo4j.exceptions.TransientError) as exc:
         raise from_driver(exc) from exc
+
+
+async def read_record(
+    session: neo4j.AsyncSession, name: str, key: str, value: str, into: type[T]
+) -> T:
+    """The record statement ``name`` returns for ``{key: value}``, as ``into``.
+
+    Raises:
+        NotFoundError: It returns none (nothing has that ``key``).
+    """
+    rows = await read(session, run_rows, name, {key: value})
+    if not rows:
+        raise NotFoundError(key, value)
+    return msgspec.convert(rows[0], into)
+
+
+async def create(session: neo4j.AsyncSession, name: str, record: msgspec.Struct, key: str) -> None:
+    """Create ``record`` with statement ``name``, which returns ``created`` (false: it exists).
+
+    Raises:
+        ConflictError: Something with that ``key`` exists already (nothing is changed).
+    """
+    rows = await write(session, run_rows, name, msgspec.to_builtins(record))
+    if not rows or not rows[0]["created"]:
+        raise ConflictError(key, getattr(record, key))

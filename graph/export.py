@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from graph.dataset import Interaction, InteractionType
+
 if TYPE_CHECKING:
     from graph.connection import Connection
 
@@ -18,7 +20,7 @@ __all__ = ["RELATIONSHIP_TYPES", "GraphSink", "export_graph"]
 
 #: Relationship type in the graph → canonical interaction type (``NOT_INTERESTED`` weighs as a
 #: dislike: never a positive).
-RELATIONSHIP_TYPES: dict[str, str] = {
+RELATIONSHIP_TYPES: dict[str, InteractionType] = {
     "WATCHED": "view",
     "RATED": "rating",
     "LIKED": "like",
@@ -38,15 +40,8 @@ class GraphSink(Protocol):
     def add_title(self, title_id: str) -> None:
         """A title."""
 
-    def add_interaction(
-        self,
-        user_id: str,
-        title_id: str,
-        kind: str,
-        value: float | None = None,
-        completion: float | None = None,
-    ) -> None:
-        """An interaction of a canonical type, with a rating's stars or a watch's completion."""
+    def add_interaction(self, interaction: Interaction) -> None:
+        """An interaction (its type canonical; a rating's stars or a watch's completion)."""
 
     def add_feature(self, title_id: str, kind: str, key: str) -> None:
         """A content feature (``genre``, ``person``, ``keyword``) of a title."""
@@ -83,11 +78,13 @@ def export_graph(
             "gnn_export_interactions",
             {**tag, "user_ids": users},
             lambda r: sink.add_interaction(
-                r["userId"],
-                r["titleId"],
-                RELATIONSHIP_TYPES[r["type"]],
-                r["rating"],
-                r["completion"],
+                Interaction(
+                    user_id=r["userId"],
+                    title_id=r["titleId"],
+                    type=RELATIONSHIP_TYPES[r["type"]],
+                    value=r["rating"],
+                    completion=r["completion"],
+                )
             ),
         )
     if users is None or titles is not None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from graph._tx import read, run_rows, write
-from graph.errors import ConflictError, NotFoundError
+from graph._tx import create, read, read_record, run_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -132,10 +131,7 @@ class ItemRepository:
         Raises:
             NotFoundError: No title has that id.
         """
-        rows = await read(self._session, run_rows, "get_title", {"item_id": item_id})
-        if not rows:
-            raise NotFoundError("item_id", item_id)
-        return msgspec.convert(rows[0], TitleDetail)
+        return await read_record(self._session, "get_title", "item_id", item_id, TitleDetail)
 
     async def summaries(self, ids: list[str]) -> dict[str, TitleSummary]:
         """Return display metadata of the titles that exist among ``ids``."""
@@ -155,7 +151,4 @@ class ItemRepository:
         Raises:
             ConflictError: A title with that id exists (nothing is changed).
         """
-        params: dict[str, Any] = msgspec.to_builtins(title)
-        rows = await write(self._session, run_rows, "create_title", params)
-        if not rows or not rows[0]["created"]:
-            raise ConflictError("item_id", title.item_id)
+        await create(self._session, "create_title", title, "item_id")

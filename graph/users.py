@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
-from graph._tx import read, run_rows, write
-from graph.errors import ConflictError, NotFoundError
+from graph._tx import create, read, read_record, run_rows, write
+from graph.errors import NotFoundError
 
 if TYPE_CHECKING:
     import neo4j
@@ -63,10 +63,7 @@ class UserRepository:
         Raises:
             NotFoundError: No user has that id.
         """
-        rows = await read(self._session, run_rows, "get_user", {"user_id": user_id})
-        if not rows:
-            raise NotFoundError("user_id", user_id)
-        return msgspec.convert(rows[0], UserProfile)
+        return await read_record(self._session, "get_user", "user_id", user_id, UserProfile)
 
     async def existing(self, user_ids: list[str]) -> set[str]:
         """Return which of ``user_ids`` exist."""
@@ -79,10 +76,7 @@ class UserRepository:
         Raises:
             ConflictError: A user with that id exists (nothing is changed).
         """
-        params: dict[str, Any] = msgspec.to_builtins(user)
-        rows = await write(self._session, run_rows, "create_user", params)
-        if not rows or not rows[0]["created"]:
-            raise ConflictError("user_id", user.user_id)
+        await create(self._session, "create_user", user, "user_id")
 
     async def check_genres(self, genres: list[str]) -> None:
         """Raise UnknownGenresError unless every genre exists."""

@@ -74,10 +74,7 @@ class UserController(Controller):
         friend_id: UserIdPath,
     ) -> Friendship:
         """Make two users friends (mutual)."""
-        _not_self(user_id, friend_id)
-        created = await repos.social.befriend(user_id, friend_id)
-        await cache.drop_user(app_state, user_id, friend_id)
-        return Friendship(user_id=user_id, friend_id=friend_id, friends=True, changed=created)
+        return await _set_friends(app_state, repos, user_id, friend_id, friends=True)
 
     @delete(
         "/{user_id:str}/friends/{friend_id:str}",
@@ -93,10 +90,7 @@ class UserController(Controller):
         friend_id: UserIdPath,
     ) -> Friendship:
         """End a friendship."""
-        _not_self(user_id, friend_id)
-        removed = await repos.social.unfriend(user_id, friend_id)
-        await cache.drop_user(app_state, user_id, friend_id)
-        return Friendship(user_id=user_id, friend_id=friend_id, friends=False, changed=removed)
+        return await _set_friends(app_state, repos, user_id, friend_id, friends=False)
 
     @get(
         "/{user_id:str}/because-you-watched",
@@ -134,7 +128,10 @@ class UserController(Controller):
         return await cached_response(app_state, query, feeds.home_feed, request_id_of(request))
 
 
-def _not_self(user_id: str, friend_id: str) -> None:
+async def _set_friends(
+    state: AppState, repos: Repositories, user_id: str, friend_id: str, *, friends: bool
+) -> Friendship:
+    """Befriend or unfriend two users; both users' cached answers are dropped."""
     if user_id == friend_id:
         raise ApiError(
             400,
@@ -143,3 +140,7 @@ def _not_self(user_id: str, friend_id: str) -> None:
             field="friend_id",
             reason="same as user_id",
         )
+    social = repos.social
+    changed = await (social.befriend if friends else social.unfriend)(user_id, friend_id)
+    await cache.drop_user(state, user_id, friend_id)
+    return Friendship(user_id=user_id, friend_id=friend_id, friends=friends, changed=changed)
