@@ -82,34 +82,26 @@ class DatasetBuilder:
         self.touch_user(user_id)
         key = (user_id, title_id, kind)
         old = self.interactions.get(key)
+        first = None
         if old is not None:
             self.report.duplicates += 1
-            if kind == "view":
-                times = [
-                    t for t in (old.first_timestamp, old.timestamp, timestamp) if t is not None
-                ]
-                value = (old.value if old.value is not None else 1.0) + (
-                    value if value is not None else 1.0
-                )
-                first = min(times) if times else None
-                last = max(times) if times else None
-                self.interactions[key] = Interaction(
-                    user_id=user_id,
-                    title_id=title_id,
-                    type=kind,
-                    value=value,
-                    timestamp=last,
-                    first_timestamp=first if first != last else None,
-                    session_id=session_id or old.session_id,
-                    completion=completion if completion is not None else old.completion,
-                )
-                return
+        if old is not None and kind == "view":
+            # Views add up: their count, the first and last times, a session and a completion.
+            times = [t for t in (old.first_timestamp, old.timestamp, timestamp) if t is not None]
+            value = (old.value if old.value is not None else 1.0) + (
+                value if value is not None else 1.0
+            )
+            first, timestamp = (min(times), max(times)) if times else (None, None)
+            first = first if first != timestamp else None
+            session_id = session_id or old.session_id
+            completion = completion if completion is not None else old.completion
         self.interactions[key] = Interaction(
             user_id=user_id,
             title_id=title_id,
             type=kind,
             value=value,
             timestamp=timestamp,
+            first_timestamp=first,
             session_id=session_id,
             completion=completion,
         )

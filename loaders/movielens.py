@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from graph.dataset import Dataset, Title, User
 from loaders.build import NO_GENRES, DatasetBuilder, ReadReport
 from loaders.errors import LoadError
-from loaders.textio import BadLines, csv_rows, parse_float, parse_int, read_lines
+from loaders.textio import BadLines, csv_rows, parse_float, parse_int, read_lines, split_lines
 
 __all__ = ["detect_layout", "read_movielens"]
 
@@ -175,20 +176,17 @@ def _latest(path: Path, b: DatasetBuilder, bad: BadLines) -> None:
         if not movie.strip():
             bad.handle(LoadError(movies, "expected a movie id", line=line, field="movieId"))
             continue
-        title, year = split_year(raw_title)
         imdb, tmdb = links.get(movie, ("", ""))
         counts = keywords.get(movie, Counter())
-        b.add_title(
-            Title(
-                title_id=b.uid(movie),
-                title=title,
-                year=year,
-                genres=tuple(g for g in genres.split("|") if g) or (NO_GENRES,),
-                keywords=tuple(counts),
-                keyword_counts=tuple(counts.values()),
-                imdb_id=imdb or None,
-                tmdb_id=tmdb or None,
-            )
+        _add_title(
+            b,
+            movie,
+            raw_title,
+            genres,
+            keywords=tuple(counts),
+            keyword_counts=tuple(counts.values()),
+            imdb_id=imdb or None,
+            tmdb_id=tmdb or None,
         )
     ratings = path / "ratings.csv"
     for line, (u, t, r, ts) in _rows(ratings, ("userId", "movieId", "rating", "timestamp"), bad):
@@ -198,19 +196,15 @@ def _latest(path: Path, b: DatasetBuilder, bad: BadLines) -> None:
             bad.handle(exc)
 
 
+def _add_title(b: DatasetBuilder, movie: str, raw_title: str, genres: str, **extra: Any) -> None:
+    """A movie line's title: its year split off, its ``|``-separated genres (or none listed)."""
+    title, year = split_year(raw_title)
+    genre_names = tuple(g for g in genres.split("|") if g) or (NO_GENRES,)
+    b.add_title(Title(title_id=b.uid(movie), title=title, year=year, genres=genre_names, **extra))
+
+
 def _dat(path: Path, count: int, sep: str, bad: BadLines) -> list[tuple[int, list[str]]]:
-    out = []
-    for line, text in read_lines(path, "latin-1"):
-        fields = text.split(sep)
-        if len(fields) != count:
-            bad.handle(
-                LoadError(
-                    path, f"expected {count} {sep!r}-separated fields, got {len(fields)}", line=line
-                )
-            )
-            continue
-        out.append((line, fields))
-    return out
+    return split_lines(path, count, bad, sep=sep, encoding="latin-1")
 
 
 def _ml1m(path: Path, b: DatasetBuilder, bad: BadLines) -> None:
@@ -227,15 +221,7 @@ def _ml1m(path: Path, b: DatasetBuilder, bad: BadLines) -> None:
             b.add_user(User(user_id=b.uid(u), gender=gender, age=years, occupation=job))
     movies = path / "movies.dat"
     for _, (movie, raw_title, genres) in _dat(movies, 3, "::", bad):
-        title, year = split_year(raw_title)
-        b.add_title(
-            Title(
-                title_id=b.uid(movie),
-                title=title,
-                year=year,
-                genres=tuple(g for g in genres.split("|") if g) or (NO_GENRES,),
-            )
-        )
+        _add_title(b, movie, raw_title, genres)
     ratings = path / "ratings.dat"
     for line, (u, t, r, ts) in _dat(ratings, 4, "::", bad):
         try:

@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from graph.dataset import Dataset, Title
 from loaders.build import DatasetBuilder, ReadReport
 from loaders.errors import LoadError
-from loaders.textio import BadLines, parse_float, parse_int, read_lines, require_file
+from loaders.textio import BadLines, parse_float, parse_int, require_file, split_lines
 
 __all__ = ["read_filmtrust", "read_lastfm"]
 
 
-def _split(
-    path: Path,
-    count: int,
-    bad: BadLines,
-    *,
-    sep: str | None = None,
-    header: bool = False,
-    encoding: str = "utf-8",
-) -> list[tuple[int, list[str]]]:
-    out = []
-    lines = read_lines(path, encoding)
-    if header:
-        next(lines, None)
-    for line, text in lines:
-        fields = text.split(sep)
-        if len(fields) != count:
-            what = "whitespace" if sep is None else repr(sep)
-            bad.handle(
-                LoadError(
-                    path, f"expected {count} {what}-separated fields, got {len(fields)}", line=line
-                )
-            )
-            continue
-        out.append((line, fields))
-    return out
+def _valued(path: Path, what: str, bad: BadLines) -> Iterator[tuple[str, str, float]]:
+    """The lines ``a b value`` of a whitespace-separated file (bad ones go to ``bad``)."""
+    for line, (a, b, raw) in split_lines(path, 3, bad):
+        try:
+            yield a, b, parse_float(raw, path, line, what)
+        except LoadError as exc:
+            bad.handle(exc)
 
 
 def _need_dir(path: Path, *names: str) -> None:
@@ -62,24 +45,14 @@ def read_filmtrust(
     _need_dir(path, "ratings.txt", "trust.txt")
     b = DatasetBuilder(dataset_tag, id_prefix)
     ratings = path / "ratings.txt"
-    for line, (u, item, rating) in _split(ratings, 3, bad):
-        try:
-            value = parse_float(rating, ratings, line, "rating")
-        except LoadError as exc:
-            bad.handle(exc)
-            continue
+    for u, item, value in _valued(ratings, "rating", bad):
         title_id = b.uid(item)
         if title_id not in b.titles:
             b.add_title(Title(title_id=title_id, title=f"FilmTrust item {item}"))
         b.add_interaction(b.uid(u), title_id, "rating", value=value)
         b.report.lines += 1
     trust = path / "trust.txt"
-    for line, (a, c, weight) in _split(trust, 3, bad):
-        try:
-            value = parse_float(weight, trust, line, "trust value")
-        except LoadError as exc:
-            bad.handle(exc)
-            continue
+    for a, c, value in _valued(trust, "trust value", bad):
         b.add_friendship(b.uid(a), b.uid(c), mutual=False, weight=value)
     b.report.skipped = bad.count
     return b.build(), b.report
@@ -105,10 +78,12 @@ def read_lastfm(
     tagged: dict[str, Counter[str]] = {}
     if (path / "tags.dat").is_file() and (path / "user_taggedartists.dat").is_file():
         tags = path / "tags.dat"
-        for _, (tag_id, value) in _split(tags, 2, bad, sep="\t", header=True, encoding="latin-1"):
+        for _, (tag_id, value) in split_lines(
+            tags, 2, bad, sep="\t", header=True, encoding="latin-1"
+        ):
             tag_names[tag_id] = value.strip().lower()
         applied = path / "user_taggedartists.dat"
-        for line, (_, artist, tag_id, *_) in _split(applied, 6, bad, sep="\t", header=True):
+        for line, (_, artist, tag_id, *_) in split_lines(applied, 6, bad, sep="\t", header=True):
             if tag_id not in tag_names:
                 bad.handle(
                     LoadError(applied, f"unknown tagID {tag_id!r}", line=line, field="tagID")
@@ -116,7 +91,7 @@ def read_lastfm(
                 continue
             tagged.setdefault(artist, Counter())[tag_names[tag_id]] += 1
     artists = path / "artists.dat"
-    for _, (artist, name, *_) in _split(artists, 4, bad, sep="\t", header=True):
+    for _, (artist, name, *_) in split_lines(artists, 4, bad, sep="\t", header=True):
         counts = tagged.get(artist, Counter())
         b.add_title(
             Title(
@@ -128,7 +103,7 @@ def read_lastfm(
             )
         )
     plays = path / "user_artists.dat"
-    for line, (u, artist, weight) in _split(plays, 3, bad, sep="\t", header=True):
+    for line, (u, artist, weight) in split_lines(plays, 3, bad, sep="\t", header=True):
         try:
             count = parse_int(weight, plays, line, "weight")
             if b.uid(artist) not in b.titles:
@@ -141,7 +116,7 @@ def read_lastfm(
         b.add_interaction(b.uid(u), b.uid(artist), "view", value=float(count))
         b.report.lines += 1
     friends = path / "user_friends.dat"
-    for _, (u, friend) in _split(friends, 2, bad, sep="\t", header=True):
+    for _, (u, friend) in split_lines(friends, 2, bad, sep="\t", header=True):
         b.add_friendship(b.uid(u), b.uid(friend), mutual=True)
     b.report.skipped = bad.count
     return b.build(), b.report

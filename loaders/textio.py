@@ -17,6 +17,7 @@ __all__ = [
     "parse_time",
     "read_lines",
     "require_file",
+    "split_lines",
 ]
 
 
@@ -69,6 +70,32 @@ def read_lines(path: Path, encoding: str = "utf-8") -> Iterator[tuple[int, str]]
             text = text.rstrip("\r\n")
             if text.strip():
                 yield number, text
+
+
+def split_lines(
+    path: Path,
+    count: int,
+    bad: BadLines,
+    *,
+    sep: str | None = None,
+    header: bool = False,
+    encoding: str = "utf-8",
+) -> list[tuple[int, list[str]]]:
+    """The lines of a delimited text file with exactly ``count`` fields each (``sep`` None:
+    whitespace), numbered; the others go to ``bad`` as errors naming the file and line."""
+    out = []
+    lines = read_lines(path, encoding)
+    if header:
+        next(lines, None)
+    for line, text in lines:
+        fields = text.split(sep)
+        if len(fields) != count:
+            what = "whitespace" if sep is None else repr(sep)
+            message = f"expected {count} {what}-separated fields, got {len(fields)}"
+            bad.handle(LoadError(path, message, line=line))
+            continue
+        out.append((line, fields))
+    return out
 
 
 def csv_rows(

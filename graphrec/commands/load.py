@@ -91,6 +91,18 @@ def _summary(result: LoadResult) -> None:
         typer.echo(f"  {name:<15} {count:>12,}")
 
 
+#: The options of ``load`` each source reads (the others' are ignored).
+_SYNTHETIC = ("users", "titles", "seed", "interactions_per_user")
+_CSV = ("delimiter", "user_col", "item_col", "rating_col", "time_col", "type_col", "friends")
+
+
+def source_options(source: str) -> tuple[str, ...]:
+    """The names of the options of ``graphrec load`` that ``source`` reads."""
+    if source == "synthetic":
+        return _SYNTHETIC
+    return ("skip_bad_lines", *(_CSV if source == "csv" else ()))
+
+
 def load(
     source: str = typer.Argument(..., help=f"One of: {', '.join(SOURCES)}."),
     path: Annotated[
@@ -120,26 +132,22 @@ def load(
     """Load a dataset into the graph (idempotent: rerun to resume or refresh)."""
     if source not in SOURCES:
         fail(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    given: dict[str, object] = {
+        "users": users,
+        "titles": titles,
+        "seed": seed,
+        "interactions_per_user": interactions_per_user,
+        "skip_bad_lines": skip_bad_lines,
+        "delimiter": delimiter,
+        "user_col": user_col,
+        "item_col": item_col,
+        "rating_col": rating_col,
+        "time_col": time_col,
+        "type_col": type_col,
+        "friends": friends,
+    }
     options: dict[str, object] = {"id_prefix": id_prefix, "dataset_tag": dataset_tag or source}
-    if source == "synthetic":
-        options |= {
-            "users": users,
-            "titles": titles,
-            "seed": seed,
-            "interactions_per_user": interactions_per_user,
-        }
-    else:
-        options["skip_bad_lines"] = skip_bad_lines
-    if source == "csv":
-        options |= {
-            "delimiter": delimiter,
-            "user_col": user_col,
-            "item_col": item_col,
-            "rating_col": rating_col,
-            "time_col": time_col,
-            "type_col": type_col,
-            "friends": friends,
-        }
+    options |= {name: given[name] for name in source_options(source)}
     run_load(source, path, options, batch_size=batch_size, workers=workers)
 
 
