@@ -56,6 +56,34 @@ class Fitted:
     trials: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass
+class Trial:
+    """One grid point's outcome; ``score`` builds the scorer, called only for a new best."""
+
+    valid_ndcg: float
+    fit_seconds: float
+    score: Callable[[], ScoreFn]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def grid_search(name: str, grid: dict[str, list[Any]], run: Callable[..., Trial]) -> Fitted:
+    """Run ``run(**params)`` over every point of ``grid``; keep the best valid NDCG."""
+    start = time.perf_counter()
+    best: Fitted | None = None
+    trials = []
+    keys = list(grid)
+    for values in itertools.product(*(grid[key] for key in keys)):
+        params = dict(zip(keys, values, strict=True))
+        trial = run(**params)
+        trials.append({**params, "valid_ndcg": trial.valid_ndcg, **trial.extra})
+        if best is None or trial.valid_ndcg > best.valid_ndcg:
+            best = Fitted(name, trial.score(), params, trial.valid_ndcg, trial.fit_seconds)
+    assert best is not None
+    best.tune_seconds = time.perf_counter() - start
+    best.trials = trials
+    return best
+
+
 def _tune(
     name: str,
     split: Split,
@@ -63,23 +91,14 @@ def _tune(
     grid: dict[str, list[Any]],
     build: Callable[..., ScoreFn],
 ) -> Fitted:
-    start = time.perf_counter()
-    best: Fitted | None = None
-    trials = []
-    keys = list(grid)
-    for values in itertools.product(*(grid[key] for key in keys)):
-        params = dict(zip(keys, values, strict=True))
+    def run(**params: Any) -> Trial:
         t0 = time.perf_counter()
         score = build(**params)
         fit_s = time.perf_counter() - t0
         _, ndcg, _ = evaluate_scores(score, split, k, "valid")
-        trials.append({**params, "valid_ndcg": ndcg})
-        if best is None or ndcg > best.valid_ndcg:
-            best = Fitted(name, score, params, ndcg, fit_s)
-    assert best is not None
-    best.tune_seconds = time.perf_counter() - start
-    best.trials = trials
-    return best
+        return Trial(ndcg, fit_s, lambda: score)
+
+    return grid_search(name, grid, run)
 
 
 def _rows(matrix: sp.csr_matrix, users: np.ndarray) -> torch.Tensor:

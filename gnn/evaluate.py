@@ -6,8 +6,6 @@ Every model is fitted on train, tuned on valid (grids in :data:`gnn.baselines.GR
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +14,7 @@ import numpy as np
 import torch
 
 from gnn import baselines
-from gnn.baselines import Fitted
+from gnn.baselines import Fitted, Trial, grid_search
 from gnn.data import build_graph, records_from_dataset
 from gnn.model import user_scores
 from gnn.names import MODELS
@@ -63,32 +61,26 @@ def fit_graphsage(
     ) -> Callable[[np.ndarray], torch.Tensor]:
         return lambda users: user_scores(emb, torch.from_numpy(users), temperature)
 
-    start = time.perf_counter()
-    best: Fitted | None = None
-    trials = []
-    keys = list(grid)
-    for values in itertools.product(*(grid[key] for key in keys)):
-        params = dict(zip(keys, values, strict=True))
+    def run(**params: Any) -> Trial:
         cfg = TrainConfig(**{**{f: getattr(base, f) for f in base.__struct_fields__}, **params})
 
-        def validate(emb: dict[str, torch.Tensor], cfg: TrainConfig = cfg) -> float:
+        def validate(emb: dict[str, torch.Tensor]) -> float:
             return evaluate_scores(scorer(emb, cfg.temperature), split, k, "valid")[1]
 
         result = train_model(graph, cfg, validate=validate, device=device)
-        trials.append({**params, "valid_ndcg": result.valid_ndcg, "epoch": result.best_epoch})
         if log:
             log(
                 f"graphsage {params}: valid ndcg {result.valid_ndcg:.4f} "
                 f"@ epoch {result.best_epoch}"
             )
-        if best is None or result.valid_ndcg > best.valid_ndcg:
-            emb = encode(result.model, graph)
-            score = scorer(emb, cfg.temperature)
-            best = Fitted("graphsage", score, params, result.valid_ndcg, result.seconds)
-    assert best is not None
-    best.tune_seconds = time.perf_counter() - start
-    best.trials = trials
-    return best
+        return Trial(
+            result.valid_ndcg,
+            result.seconds,
+            lambda: scorer(encode(result.model, graph), cfg.temperature),
+            {"epoch": result.best_epoch},
+        )
+
+    return grid_search("graphsage", grid, run)
 
 
 def run_evaluation(

@@ -148,36 +148,13 @@ def _embed(
 def embed_new_titles(
     conn: Connection, title_ids: Sequence[str] | None = None, *, k: int = 20
 ) -> int:
-    """Embed titles with the promoted model from their features and write vectors and edges.
-
-    Args:
-        conn: The connection.
-        title_ids: Titles to embed (default: every title lacking an embedding of the promoted
-            version).
-        k: ``SIMILAR_TO`` edges per title.
-
-    Returns:
-        The number of titles embedded.
-
-    Raises:
-        NoPromotedModelError: No model is promoted.
-    """
+    """Embed ``title_ids`` (default: every title lacking an embedding of the promoted version)
+    from their features with the promoted model; write vectors and ``k`` ``SIMILAR_TO`` edges
+    each. Returns how many were embedded; raises NoPromotedModelError without a model."""
     return _embed(conn, "title", title_ids, k)
 
 
 def embed_new_users(conn: Connection, user_ids: Sequence[str] | None = None, *, k: int = 20) -> int:
-    """Embed users with the promoted model from their interactions and friends.
-
-    Args:
-        conn: The connection.
-        user_ids: Users to embed (default: users with interactions lacking an embedding of the
-            promoted version).
-        k: ``SIMILAR_USER`` edges per user.
-
-    Returns:
-        The number of users embedded.
-
-    Raises:
-        NoPromotedModelError: No model is promoted.
-    """
+    """The same for users (default: those with interactions lacking an embedding), from their
+    interactions and friends, with ``k`` ``SIMILAR_USER`` edges each."""
     return _embed(conn, "user", user_ids, k)

@@ -36,6 +36,8 @@ from torch_geometric.sampler.base import DataType, SubgraphType
 from torch_geometric.sampler.neighbor_sampler import NumNeighborsType
 from torch_geometric.typing import EdgeType, NodeType
 
+from gnn.draws import draw_below, floyd_sample
+
 __all__ = ["TorchNeighborSampler"]
 
 # PyG warns that the sampler is deprecated without pyg-lib; that is exactly our situation.
@@ -302,12 +304,12 @@ class TorchNeighborSampler(NeighborSampler):
             picked = slot
         else:
             if self.replace:  # k uniform draws per node, repeats allowed.
-                picks = _draw_below(deg.clamp(min=1).unsqueeze(1).expand(-1, k), generator)
+                picks = draw_below(deg.clamp(min=1).unsqueeze(1).expand(-1, k), generator)
             else:  # All edges of nodes with deg <= k; k distinct draws (Floyd) for the others.
                 picks = torch.arange(k).repeat(dst.numel(), 1)
                 high = (deg > k).nonzero().view(-1)
                 if high.numel() > 0:
-                    picks[high] = _floyd_sample(deg[high], k, generator)
+                    picks[high] = floyd_sample(deg[high], k, generator)
             picked = picks.view(-1)[node * k + slot]
         return begin[node] + picked, node + dst_start
 
@@ -340,45 +342,3 @@ class TorchNeighborSampler(NeighborSampler):
 def _cat(parts: list[Tensor]) -> Tensor:
     """Concatenate int64 parts (an empty list gives an empty tensor)."""
     return torch.cat(parts) if parts else torch.empty(0, dtype=torch.long)
-
-
-def _draw_below(upper: Tensor, generator: torch.Generator | None) -> Tensor:
-    """Uniform integers in ``[0, upper)``, element-wise.
-
-    Args:
-        upper: ``[...]`` int64 exclusive upper bounds (all ``>= 1``).
-        generator: RNG for the draws; ``None`` = the global torch RNG.
-
-    Returns:
-        ``[...]`` int64 draws.
-    """
-    uniform = torch.rand(upper.shape, dtype=torch.float64, generator=generator)
-    return torch.minimum((uniform * upper).to(torch.long), upper - 1)
-
-
-def _floyd_sample(deg: Tensor, k: int, generator: torch.Generator | None) -> Tensor:
-    """``k`` distinct uniform offsets in ``[0, deg_i)`` per row (Floyd's algorithm).
-
-    For ``j = deg - k, ..., deg - 1`` draw ``r`` uniform in ``[0, j]`` and keep it unless it
-    was already drawn, in which case keep ``j`` (never drawn before). Every ``k``-subset is
-    equally likely. The loop runs over the ``k`` draws, vectorised over all nodes.
-
-    Args:
-        deg: ``[N]`` in-degrees, all ``> k``.
-        k: Number of draws per node, ``>= 1``.
-        generator: RNG for the draws; ``None`` = the global torch RNG.
-
-    Returns:
-        ``[N, k]`` int64 distinct offsets per row.
-    """
-    picks = torch.empty(deg.numel(), k, dtype=torch.long)
-    if deg.numel() == 0:
-        return picks
-    for step in range(k):
-        j = deg - k + step
-        draw = _draw_below(j + 1, generator)
-        if step > 0:
-            seen = (picks[:, :step] == draw.unsqueeze(1)).any(dim=1)
-            draw = torch.where(seen, j, draw)
-        picks[:, step] = draw
-    return picks

@@ -14,7 +14,8 @@ from torch_geometric.data import Data, HeteroData
 from torch_geometric.loader import LinkNeighborLoader
 from torch_geometric.sampler import HeteroSamplerOutput, NeighborSampler, NodeSamplerInput
 
-from gnn.sampling import TorchNeighborSampler, _floyd_sample
+from gnn.draws import floyd_sample
+from gnn.sampling import TorchNeighborSampler
 
 RATES = ("user", "rates", "title")
 RATED_BY = ("title", "rated_by", "user")
@@ -201,14 +202,14 @@ def test_sampler_reproducible_under_manual_seed() -> None:
 def test_floyd_sample_distinct_and_uniform() -> None:
     torch.manual_seed(0)
     deg = torch.full((6000,), 4)
-    picks = _floyd_sample(deg, 2, None)
+    picks = floyd_sample(deg, 2, None)
     assert picks.shape == (6000, 2)
     assert int(picks.min()) >= 0 and int(picks.max()) <= 3
     assert bool((picks[:, 0] != picks[:, 1]).all())
     subsets = Counter(tuple(sorted(p)) for p in picks.tolist())
     assert len(subsets) == math.comb(4, 2)
     assert all(abs(n - 1000) < 150 for n in subsets.values())
-    big = _floyd_sample(torch.tensor([10**9, 11, 12]), 11, None)
+    big = floyd_sample(torch.tensor([10**9, 11, 12]), 11, None)
     assert all(row.unique().numel() == 11 for row in big)
     assert int(big[1].max()) <= 10 and int(big[2].max()) <= 11
 
