@@ -32,7 +32,7 @@ from graph.schema import sample_ids
 from graph.settings import get_settings
 from graph.store import Store
 from servers import neo4j_server, redis_server
-from servers.process import cpu_seconds, uptime_seconds
+from servers.process import cpu_seconds, uptime_seconds, wait_until
 
 KEY = "bench-key"
 #: Many enterprise keys, so the per-key rate limit (10,000/min) does not cap the throughput.
@@ -46,6 +46,13 @@ done = function(summary, latency, requests)
       + summary.errors.write + summary.errors.timeout))
 end
 """
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _free_port() -> int:
@@ -338,13 +345,8 @@ def main() -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(900):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        if not wait_until(lambda: _answers(f"{base}/ready"), 90, lambda: server.poll() is None):
+            sys.exit(f"the API did not get ready:\n{server_log.read_text()}")
         settled = _wait_settled(server.pid)
         headers = {"Authorization": f"Bearer {KEY}-0"}
         hot = users[:50]

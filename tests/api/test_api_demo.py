@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from servers.process import wait_until
+
 from .api_proxy import free_port
 
 if TYPE_CHECKING:
@@ -21,17 +23,17 @@ if TYPE_CHECKING:
 
 
 def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"graphrec demo exited {proc.returncode}:\n{log.read_text()}")
+    def serving() -> bool:
         try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{base}/health", timeout=2).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise AssertionError(f"graphrec demo did not serve within {timeout} s:\n{log.read_text()}")
+            return False
+
+    if not wait_until(serving, timeout, alive=lambda: proc.poll() is None, interval=1):
+        raise AssertionError(
+            f"graphrec demo exited ({proc.returncode}) or did not serve within {timeout} s:\n"
+            f"{log.read_text()}"
+        )
 
 
 def test_demo_loads_trains_and_serves_with_the_printed_key(
