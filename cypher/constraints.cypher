@@ -9,6 +9,9 @@ CREATE CONSTRAINT platform_name IF NOT EXISTS FOR (n:Platform) REQUIRE n.name IS
 CREATE CONSTRAINT model_id IF NOT EXISTS FOR (n:Model) REQUIRE n.modelId IS UNIQUE;
 CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.eventId IS UNIQUE;
 CREATE CONSTRAINT load_batch_id IF NOT EXISTS FOR (n:LoadBatch) REQUIRE n.batchId IS UNIQUE;
+CREATE CONSTRAINT experiment_name IF NOT EXISTS FOR (n:Experiment) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT served_daily_key IF NOT EXISTS FOR (n:ServedDaily) REQUIRE n.key IS UNIQUE;
+CREATE INDEX served_daily_experiment IF NOT EXISTS FOR (n:ServedDaily) ON (n.experiment);
 CREATE INDEX user_dataset IF NOT EXISTS FOR (n:User) ON (n.dataset);
 CREATE INDEX title_dataset IF NOT EXISTS FOR (n:Title) ON (n.dataset);
 CREATE INDEX title_name IF NOT EXISTS FOR (n:Title) ON (n.title);

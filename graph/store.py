@@ -17,6 +17,7 @@ from graph.driver import async_driver
 from graph.interactions import InteractionRepository
 from graph.items import ItemRepository, SummaryCache
 from graph.recommendations import RecommendationRepository
+from graph.served import ServedRepository
 from graph.social import SocialRepository
 from graph.users import UserRepository
 
@@ -38,6 +39,7 @@ class Repositories:
         self.users = UserRepository(session)
         self.social = SocialRepository(session)
         self.interactions = InteractionRepository(session)
+        self.served = ServedRepository(session)
 
 
 class Store:

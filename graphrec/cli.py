@@ -6,6 +6,7 @@ import typer
 
 from graphrec.commands.db import db_app
 from graphrec.commands.demo import demo
+from graphrec.commands.experiments import experiments_app
 from graphrec.commands.load import load
 from graphrec.commands.serve import serve
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
@@ -29,6 +30,7 @@ app.command("embed")(embed)
 app.command("serve")(serve)
 app.command("load")(load)
 app.command("demo")(demo)
+app.add_typer(experiments_app, name="experiments")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""A/B experiments: sticky assignment, the served-list log and attribution, reports."""
