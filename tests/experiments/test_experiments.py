@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from experiments import lifecycle, log, report
 from experiments.assignment import pick
+from experiments.plot import plot_daily_ctr
 from graph import experiments as store
 from graph import models, served
 from graph.errors import ConflictError
@@ -17,6 +18,8 @@ from graph.experiments import ExperimentRecord
 from graph.store import Store
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import neo4j
     import redis
 
@@ -89,7 +92,11 @@ def test_overlapping_experiments_need_to_be_declared_independent(conn: Connectio
 
 @pytest.mark.anyio
 async def test_served_lists_are_counted_attributed_and_kept_when_stopped(
-    services: Settings, conn: Connection, graph_db: neo4j.Driver, redis_client: redis.Redis
+    services: Settings,
+    conn: Connection,
+    graph_db: neo4j.Driver,
+    redis_client: redis.Redis,
+    tmp_path: Path,
 ) -> None:
     users = [f"u{i}" for i in range(4)]
     _users(graph_db, users)
@@ -171,6 +178,9 @@ async def test_served_lists_are_counted_attributed_and_kept_when_stopped(
     clicked = next(v for v in built.variants if v.name == variant["u0"])
     assert clicked.ctr == pytest.approx(1 / clicked.impressions)
     assert "homefeed" in report.format_report(built)
+    png = tmp_path / "ctr.png"
+    plot_daily_ctr(built, png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     lifecycle.stop(
         conn,
