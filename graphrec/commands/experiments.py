@@ -8,11 +8,11 @@ from typing import Annotated
 import msgspec
 import typer
 
-from experiments import lifecycle, report
 from graph import experiments as store
 from graph.errors import ConflictError, NotFoundError
 from graph.experiments import ExperimentRecord
 from graphrec.console import connect, fail, info
+from learning import lifecycle, report
 
 __all__ = ["experiments_app"]
 
@@ -133,7 +133,7 @@ def report_(
     else:
         typer.echo(report.format_report(built))
     if plot is not None:
-        from experiments.plot import plot_daily_ctr
+        from learning.plot import plot_daily_ctr
 
         plot_daily_ctr(built, plot)
         info(f"wrote {plot}")

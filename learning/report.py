@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from experiments import stats
 from graph import experiments as store
 from graph import served
+from learning import stats
 
 if TYPE_CHECKING:
     from graph.connection import Connection

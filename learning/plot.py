@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from experiments.report import ExperimentReport
+    from learning.report import ExperimentReport
 
 __all__ = ["plot_daily_ctr"]
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from experiments import stats
-from experiments.assignment import BUCKETS, bucket, in_rollout, pick
+from learning import stats
+from learning.assignment import BUCKETS, bucket, in_rollout, pick
 
 
 def _normal_two_sided_p(z: float) -> float:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 import pytest
 import redis.asyncio as aioredis
 
-from experiments import lifecycle, log, report
-from experiments.assignment import pick
-from experiments.plot import plot_daily_ctr
 from graph import experiments as store
 from graph import models, served
 from graph.errors import ConflictError
 from graph.experiments import ExperimentRecord
 from graph.store import Store
+from learning import lifecycle, log, report
+from learning.assignment import pick
+from learning.plot import plot_daily_ctr
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,1 +1,0 @@
-"""A/B experiments: sticky assignment, the served-list log and attribution, reports."""

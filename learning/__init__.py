@@ -1,0 +1,1 @@
+"""The learning loop: the served-list log and attribution, A/B experiments, trending."""
