@@ -254,7 +254,7 @@ def write_dataset(
             writer.drain()
     for start in range(0, len(title_ids), batch_size):
         ids = title_ids[start : start + batch_size]
-        conn.write("load_set_popularity", {"ids": ids})
+        conn.write("set_popularity", {"ids": ids})
         if progress:
             progress("popularity", len(ids), len(title_ids))
     counts.seconds = time.perf_counter() - started

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from graph._tx import run_rows
+from graph._tx import read, run_rows
 
 if TYPE_CHECKING:
     import neo4j
@@ -67,8 +67,11 @@ class ServedRepository:
     def __init__(self, session: neo4j.AsyncSession) -> None:
         self._session = session
 
-    async def flush(self, counts: list[Counts], assignments: list[Assignment]) -> None:
-        """Add ``counts`` to their aggregates and record ``assignments``, in one transaction."""
+    async def flush(
+        self, counts: list[Counts], assignments: list[Assignment], engaged: list[str]
+    ) -> None:
+        """Add ``counts`` to their aggregates, record ``assignments`` and bring the popularity
+        of the ``engaged`` titles up to date, in one transaction."""
         rows = [{**msgspec.structs.asdict(c), "key": c.key} for c in counts]
         assigned = [msgspec.structs.asdict(a) for a in assignments]
 
@@ -77,8 +80,15 @@ class ServedRepository:
                 await run_rows(tx, "served_flush", {"rows": rows})
             if assigned:
                 await run_rows(tx, "served_assign", {"rows": assigned})
+            if engaged:
+                await run_rows(tx, "set_popularity", {"ids": engaged})
 
         await self._session.execute_write(work)
+
+    async def title_scopes(self, ids: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+        """``title id → (genres, platforms)`` of the titles that exist among ``ids``."""
+        rows = await read(self._session, run_rows, "trend_title_scopes", {"ids": ids})
+        return {r["item_id"]: (r["genres"], r["platforms"]) for r in rows}
 
 
 def daily_counts(conn: Connection, experiment: str) -> list[Counts]:

@@ -13,8 +13,10 @@ and:
   per list and title), conversions (a watch, completion, purchase or like, once) and engagement
   (the positive weight of every attributed interaction) per day, experiment variant, endpoint,
   source and model version, and records each user's variant;
-- adds those counts to the graph (``graph.served``) about once a second and acknowledges the
-  entries only then, so an API restart loses nothing that was not yet counted.
+- adds each positive interaction to the trending windows (``learning.trending``);
+- adds those counts to the graph (``graph.served``) about once a second, with the popularity of
+  the titles engaged with, and acknowledges the entries only then, so an API restart loses
+  nothing that was not yet counted.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import redis.exceptions
 from graph.errors import GraphError
 from graph.served import Assignment, Counts
 from graph.signals import Action, weight
+from learning.trending import Trending
 
 if TYPE_CHECKING:
     from graph.store import Store
@@ -153,6 +156,7 @@ class _Tally:
     def __init__(self) -> None:
         self.counts: dict[tuple[str, ...], Counts] = {}
         self.assignments: set[tuple[str, str, str]] = set()
+        self.engaged: set[str] = set()
 
     def at(self, a: Attribution) -> Counts:
         key = (a.day, a.experiment, a.variant, a.endpoint, a.source, a.model_version)
@@ -168,7 +172,7 @@ class _Tally:
         return self.counts[key]
 
     def __bool__(self) -> bool:
-        return bool(self.counts or self.assignments)
+        return bool(self.counts or self.assignments or self.engaged)
 
 
 class Aggregator:
@@ -191,6 +195,7 @@ class Aggregator:
         self._tally = _Tally()
         self._unacked: list[bytes] = []
         self._known: set[tuple[str, str]] = set()
+        self.trending = Trending(client, store)
 
     async def ensure_group(self) -> None:
         """Create the stream and the group when missing."""
@@ -242,6 +247,8 @@ class Aggregator:
         events = [e for e in decoded if isinstance(e, Interaction)]
         await self._remember(served)
         await self._attribute(events)
+        await self.trending.add(events)
+        self._tally.engaged.update(e.item for e in events)
 
     async def _remember(self, lists: list[ServedList]) -> None:
         if not lists:
@@ -312,7 +319,9 @@ class Aggregator:
         if self._tally:
             assignments = [Assignment(*a) for a in sorted(self._tally.assignments)]
             async with self.store.repositories() as repos:
-                await repos.served.flush(list(self._tally.counts.values()), assignments)
+                await repos.served.flush(
+                    list(self._tally.counts.values()), assignments, sorted(self._tally.engaged)
+                )
             self._known.update((a.user, a.experiment) for a in assignments)
             if len(self._known) > 1_000_000:
                 self._known.clear()
