@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
+import socket
 import threading
 from typing import TYPE_CHECKING
 
@@ -16,10 +18,12 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api.controllers.experiments import ExperimentController
 from api.controllers.health import HealthController
 from api.controllers.interactions import FeedbackController, InteractionController
 from api.controllers.items import ItemController
 from api.controllers.recommendations import RecommendationController
+from api.controllers.trending import TrendingController
 from api.controllers.users import UserController
 from api.deps import DEPENDENCIES
 from api.errors import handle_exception
@@ -32,6 +36,7 @@ from api.warmup import keep_planned
 from graph.connection import Connection
 from graph.settings import Settings, get_settings
 from graph.store import Store
+from learning.log import Aggregator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -87,6 +92,10 @@ def create_app(
         if not state.api_keys:
             log.warning("no API keys configured: every /v1 request will be 401")
         app.state.graphrec = state
+        # The served-list consumer blocks on the stream for up to a second: a client of its own.
+        log_client = redis.asyncio.Redis.from_url(settings.redis_url, socket_timeout=5)
+        consumer = f"{socket.gethostname()}-{os.getpid()}"
+        counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING
@@ -94,13 +103,15 @@ def create_app(
         try:
             yield
         finally:
-            if planning is not None:
-                planning.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await planning
+            for task in (planning, counting):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             serving.clear()
             gc.unfreeze()
             await client.aclose()
+            await log_client.aclose()
             state.conn.close()
             await state.store.close()
 
@@ -111,6 +122,8 @@ def create_app(
             ItemController,
             InteractionController,
             FeedbackController,
+            TrendingController,
+            ExperimentController,
             HealthController,
         ],
         dependencies=DEPENDENCIES,

@@ -1,5 +1,4 @@
 // Record each user's variant the first time a list of the experiment is served to them.
-CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (u:User {userId: row.user})
 MATCH (:Experiment {name: row.experiment})-[:HAS_VARIANT]->(v:Variant {name: row.variant})

@@ -1,5 +1,4 @@
 // Add counts to the daily aggregates of served lists: one ServedDaily node per day, experiment,
-CYPHER replan=skip
 // variant, endpoint, candidate source and model version ('' where none applies).
 UNWIND $rows AS row
 MERGE (d:ServedDaily {key: row.key})

@@ -1,6 +1,5 @@
 // Title.popularity = number of distinct users with any interaction. $ids: titleIds.
 // Run by the loaders after a load and by the API's served-list consumer as interactions arrive.
-CYPHER replan=skip
 UNWIND $ids AS id
 MATCH (t:Title {titleId: id})
 SET t.popularity = COUNT {

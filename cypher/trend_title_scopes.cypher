@@ -1,5 +1,4 @@
 // The genres and platforms of the given titles (the scopes their engagement trends in).
-CYPHER replan=skip
 UNWIND $ids AS id
 MATCH (t:Title {titleId: id})
 RETURN t.titleId AS item_id,

@@ -53,8 +53,14 @@ class Runner(Protocol):
         """Run one statement and return its result."""
 
 
-async def run_rows(tx: Runner, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+async def run_rows(
+    tx: Runner, name: str, params: dict[str, Any], *, background: bool = False
+) -> list[dict[str, Any]]:
     """Run the named statement and return its records as plain dicts (safe to retry).
+
+    ``background`` statements (the served-list consumer's) are not noted in the plan book: no
+    request waits on them, so they are neither re-planned after a restart nor required to
+    carry ``CYPHER replan=skip``.
 
     Our statements return values, lists and maps, never nodes or relationships, so the records
     are zipped with their keys instead of going through ``Result.data()``'s recursive export,
@@ -63,7 +69,8 @@ async def run_rows(tx: Runner, name: str, params: dict[str, Any]) -> list[dict[s
     result = await tx.run(cypher.load(name), params)
     keys = result.keys()
     rows = [dict(zip(keys, record, strict=True)) async for record in result]
-    plans.BOOK.note(name, params, after_write=tx in _WROTE)
+    if not background:
+        plans.BOOK.note(name, params, after_write=tx in _WROTE)
     if isinstance(tx, neo4j.AsyncManagedTransaction):
         summary = await result.consume()
         if summary.counters.contains_updates:

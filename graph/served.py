@@ -77,17 +77,19 @@ class ServedRepository:
 
         async def work(tx: neo4j.AsyncManagedTransaction) -> None:
             if rows:
-                await run_rows(tx, "served_flush", {"rows": rows})
+                await run_rows(tx, "served_flush", {"rows": rows}, background=True)
             if assigned:
-                await run_rows(tx, "served_assign", {"rows": assigned})
+                await run_rows(tx, "served_assign", {"rows": assigned}, background=True)
             if engaged:
-                await run_rows(tx, "set_popularity", {"ids": engaged})
+                await run_rows(tx, "set_popularity", {"ids": engaged}, background=True)
 
         await self._session.execute_write(work)
 
     async def title_scopes(self, ids: list[str]) -> dict[str, tuple[list[str], list[str]]]:
         """``title id → (genres, platforms)`` of the titles that exist among ``ids``."""
-        rows = await read(self._session, run_rows, "trend_title_scopes", {"ids": ids})
+        rows = await read(
+            self._session, run_rows, "trend_title_scopes", {"ids": ids}, background=True
+        )
         return {r["item_id"]: (r["genres"], r["platforms"]) for r in rows}
 
 

@@ -65,6 +65,9 @@ MAX_ENTRIES = 500_000
 ATTRIBUTION_SECONDS = 86_400
 #: Shown titles remembered per user; past it the user's oldest record is dropped whole.
 MAX_SHOWN_PER_USER = 2_000
+#: How long a stopping consumer tries to add its last counts (the rest stay pending, claimed
+#: by another consumer or by this one's successor).
+FINAL_FLUSH_SECONDS = 3.0
 #: Entries pending this long in a consumer that stopped are claimed by another.
 CLAIM_AFTER_MS = 30_000
 
@@ -214,7 +217,7 @@ class Aggregator:
                     await self.step(block_ms=int(self.flush_seconds * 1000))
             except asyncio.CancelledError:
                 with contextlib.suppress(Exception):
-                    await self.flush()
+                    await asyncio.wait_for(self.flush(), FINAL_FLUSH_SECONDS)
                 raise
             except (redis.exceptions.RedisError, OSError, GraphError) as exc:
                 log.warning("served-list log: %s; retrying in 1 s", exc)

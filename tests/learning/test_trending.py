@@ -62,7 +62,7 @@ async def test_windows_scopes_and_decay(
         assert set(day) == {"new", "old", "funny"}
         assert day["new"] > day["old"] > day["funny"]  # the same weight, decayed by age
         drama = await trending.top(client, "7d", trending.scope_key(genre="Drama"), 10, now=now)
-        assert [item for item, _ in drama] == ["new", "old"]
+        assert {item for item, _ in drama} == {"new", "old"}  # 6 h buckets: may tie
         flix = await trending.top(client, "7d", trending.scope_key(platform="Flix"), 10, now=now)
         assert [item for item, _ in flix] == ["new"]
         later = await trending.top(client, "24h", "all", 10, now=now + 23 * 3600)
