@@ -105,6 +105,19 @@ class Connection:
                 total += deleted
         return total
 
+    def reset_bookmarks(self) -> None:
+        """Restart the causal chain of :meth:`rows` from the database as it is now.
+
+        ``execute_query`` waits for the last bookmark it saw; after the store was replaced
+        (a bulk import) that bookmark names a transaction the new store may never reach, and
+        every later statement would wait for it until Neo4j gives up.
+        """
+        with self.driver.session(database=self.database) as session:
+            session.run(cypher.load("ping")).consume()
+            fresh = session.last_bookmarks().raw_values
+        manager = self.driver.execute_query_bookmark_manager
+        manager.update_bookmarks(manager.get_bookmarks(), fresh)
+
     def close(self) -> None:
         """Close the driver."""
         self.driver.close()

@@ -14,6 +14,7 @@ __all__ = [
     "clear",
     "count_dataset",
     "count_graph",
+    "count_nodes",
     "sample_ids",
     "show_constraints",
 ]
@@ -45,6 +46,11 @@ def show_constraints(conn: Connection) -> list[dict[str, Any]]:
 def count_graph(conn: Connection) -> list[dict[str, Any]]:
     """Return node counts per label and relationship counts per type."""
     return conn.rows("count_graph")
+
+
+def count_nodes(conn: Connection) -> int:
+    """Return the number of nodes in the database, every label together."""
+    return int(conn.rows("load_count_nodes")[0]["nodes"])
 
 
 def count_dataset(conn: Connection, dataset: str) -> dict[str, int]:

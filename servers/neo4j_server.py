@@ -165,7 +165,8 @@ def _compile_launcher(dist: Path, lib: Path) -> Path:
     return out
 
 
-def _write_config(settings: Settings) -> None:
+def write_config(settings: Settings) -> None:
+    """Write the instance's ``conf/neo4j.conf`` (the server and the import tool read it)."""
     home = home_dir(settings)
     (home / "conf").mkdir(parents=True, exist_ok=True)
     (home / "conf" / "neo4j.conf").write_text(
@@ -248,7 +249,7 @@ def start(settings: Settings, timeout: float = 180.0, echo: object = print) -> S
             )
     dist = install(settings, echo=say)
     launcher = max(dist.glob("launcher-*"), key=lambda p: p.stat().st_mtime)
-    _write_config(settings)
+    write_config(settings)
     (home / "logs").mkdir(parents=True, exist_ok=True)
     argv = [
         shutil.which("java") or "java",

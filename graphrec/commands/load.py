@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.progress import (
@@ -20,11 +21,15 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from graphrec.bulkload import BulkLoad, bulk_load
 from graphrec.console import connect, console, fail, info
 from loaders import SOURCES, LoadError
 from loaders.pipeline import LoadResult, load_source
+from servers.process import ServerError
 
-__all__ = ["load", "run_load"]
+__all__ = ["load", "run_bulk_load", "run_load"]
+
+T = TypeVar("T")
 
 
 class _RateColumn(ProgressColumn):
@@ -70,6 +75,14 @@ class _Reporter:
     def close(self) -> None:
         if self.bar is None:
             self._line()
+
+    def step(self, message: str) -> None:
+        """Print a step's message between phases (the next phase is timed from here)."""
+        if self.bar is None:
+            self._line()
+            self.phase = ""
+        info(message)
+        self.started = self.last = time.perf_counter()
 
 
 def _summary(result: LoadResult) -> None:
@@ -128,8 +141,20 @@ def load(
     friends: Annotated[
         Path | None, typer.Option(help="csv: friendships file (two user columns).")
     ] = None,
+    bulk: bool = typer.Option(
+        False,
+        help="First load with Neo4j's import tool (local server: stopped and restarted around "
+        "it); replaces the whole database.",
+    ),
+    overwrite: bool = typer.Option(
+        False, help="--bulk: replace a database that holds data (everything in it is lost)."
+    ),
 ) -> None:
-    """Load a dataset into the graph (idempotent: rerun to resume or refresh)."""
+    """Load a dataset into the graph (idempotent: rerun to resume or refresh).
+
+    With --bulk, a first load into an empty database through Neo4j's import tool (many times
+    faster); without it, transactional MERGE batches that add to what is there.
+    """
     if source not in SOURCES:
         fail(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     given: dict[str, object] = {
@@ -148,7 +173,65 @@ def load(
     }
     options: dict[str, object] = {"id_prefix": id_prefix, "dataset_tag": dataset_tag or source}
     options |= {name: given[name] for name in source_options(source)}
-    run_load(source, path, options, batch_size=batch_size, workers=workers)
+    if overwrite and not bulk:
+        fail("--overwrite goes with --bulk (a transactional load never deletes anything)")
+    if bulk:
+        run_bulk_load(source, path, options, overwrite=overwrite)
+    else:
+        run_load(source, path, options, batch_size=batch_size, workers=workers)
+
+
+def _bar() -> Progress | None:
+    """A progress bar on a terminal, else None (plain lines)."""
+    if not sys.stderr.isatty():
+        return None
+    return Progress(
+        TextColumn("{task.description:<13}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _reporting(work: Callable[[_Reporter], T]) -> T:
+    """Run ``work`` with a progress reporter; exit with a clear message on bad input, a server
+    that cannot be used, or a refusal."""
+    bar = _bar()
+    reporter = _Reporter(bar)
+    try:
+        if bar is not None:
+            bar.start()
+        try:
+            return work(reporter)
+        finally:
+            if bar is not None:
+                bar.stop()
+            reporter.close()
+    except LoadError as exc:
+        fail(f"{exc} (nothing from this source was written)")
+    except (ServerError, ValueError) as exc:
+        fail(str(exc))
+
+
+def run_bulk_load(
+    source: str, path: Path | None, options: dict[str, object], *, overwrite: bool = False
+) -> BulkLoad:
+    """``load --bulk``: the import tool with progress, then the summary; exits on errors."""
+    outcome = _reporting(
+        lambda reporter: bulk_load(
+            source, path, options, overwrite=overwrite, progress=reporter, echo=reporter.step
+        )
+    )
+    _summary(outcome.result)
+    typer.echo(
+        f"bulk: files {outcome.csv_seconds:.1f} s, import {outcome.import_seconds:.1f} s "
+        f"(tool peak RSS {outcome.tool_peak_rss_bytes / 2**20:,.0f} MiB), constraints and "
+        f"indexes {outcome.schema_seconds:.1f} s; {outcome.dropped:,} relationships to unknown "
+        "users or titles dropped"
+    )
+    return outcome
 
 
 def run_load(
@@ -163,41 +246,19 @@ def run_load(
 
     Exits with a clear message on bad input or when Neo4j does not answer.
     """
-    tty = sys.stderr.isatty()
-    bar = (
-        Progress(
-            TextColumn("{task.description:<13}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            _RateColumn(),
-            TimeRemainingColumn(),
-            console=console,
-        )
-        if tty
-        else None
-    )
-    reporter = _Reporter(bar)
-    try:
+
+    def work(reporter: _Reporter) -> LoadResult:
         with connect() as conn:
-            if bar is not None:
-                bar.start()
-            try:
-                result = load_source(
-                    conn,
-                    source,
-                    path,
-                    batch_size=batch_size,
-                    workers=workers,
-                    progress=reporter,
-                    **options,
-                )
-            finally:
-                if bar is not None:
-                    bar.stop()
-                reporter.close()
-    except LoadError as exc:
-        fail(f"{exc} (nothing from this source was written)")
-    except ValueError as exc:
-        fail(str(exc))
+            return load_source(
+                conn,
+                source,
+                path,
+                batch_size=batch_size,
+                workers=workers,
+                progress=reporter,
+                **options,
+            )
+
+    result = _reporting(work)
     _summary(result)
     return result
