@@ -9,6 +9,12 @@ generation it was computed in and counts only while that is still the user's. So
 all of a user's answers with one O(1) command, and an answer computed from the graph *before* a
 change but stored *after* it (a request racing an interaction) is refused, not served as if it
 reflected the change.
+
+Read-your-writes on a cluster: the same script stores the bookmarks of the change's write
+transaction under the user (``graphrec:recbm:<user>``, for ``BOOKMARK_SECONDS``), the cache
+lookup reads them in the same round trip, and a miss computes the answer in a session that
+waits for them; so the next request reflects the change whichever API process serves it and
+whichever Neo4j server that process reads from.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from typing import TYPE_CHECKING, Any, cast
 import msgspec
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from api.queries import Query
     from api.state import AppState
 
@@ -37,6 +45,10 @@ __all__ = [
 
 _KEEP_SECONDS = 86_400
 IDEMPOTENCY_SECONDS = 86_400
+#: How long a user's last write bookmarks are kept: a follower lagging longer is broken, and a
+#: bookmark must not outlive a database replaced under it (``graphrec load --bulk``), which a
+#: session would wait for in vain.
+BOOKMARK_SECONDS = 60
 #: Store an answer (KEYS[2]) for ARGV[3] seconds if the user's generation (KEYS[1], absent = 0)
 #: is still ARGV[1], the one read before computing it; the generation is kept as long as the
 #: answer. Returns 1 when stored, 0 when a change came in between.
@@ -48,14 +60,27 @@ redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
-#: Bump the generation of every user in KEYS, each kept ARGV[1] seconds: at least as long as any
-#: answer stored under an earlier generation, so an expired counter can never revive one.
+#: Bump the generation of the first ARGV[2] KEYS, each kept ARGV[1] seconds: at least as long as
+#: any answer stored under an earlier generation, so an expired counter can never revive one.
+#: The other KEYS (bookmark keys) get ARGV[3], the write's bookmarks, in front of up to three
+#: they held (writes of one user from several processes may land in any order), for ARGV[4]
+#: seconds.
 _BUMP_LUA = """
-for _, key in ipairs(KEYS) do
-  redis.call('INCR', key)
-  redis.call('EXPIRE', key, ARGV[1])
+local users = tonumber(ARGV[2])
+for i = 1, users do
+  redis.call('INCR', KEYS[i])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
 end
-return #KEYS
+for i = users + 1, #KEYS do
+  local kept, n = ARGV[3], 0
+  for bookmark in string.gmatch(redis.call('GET', KEYS[i]) or '', '[^\\n]+') do
+    if n < 3 and bookmark ~= ARGV[3] then
+      kept, n = kept .. '\\n' .. bookmark, n + 1
+    end
+  end
+  redis.call('SET', KEYS[i], kept, 'EX', ARGV[4])
+end
+return users
 """
 
 
@@ -74,10 +99,12 @@ class CacheRead(msgspec.Struct, frozen=True):
         entry: The answer of the user's current generation (fresh or not), else None.
         generation: The user's generation when read; None when Redis did not answer, and then
             nothing computed now is stored.
+        bookmarks: The user's last writes, which an answer computed now must see.
     """
 
     entry: CachedBody | None
     generation: int | None
+    bookmarks: tuple[str, ...] = ()
 
 
 def cache_key(query: Query, model_version: str | None) -> str:
@@ -91,24 +118,30 @@ def _generation_key(user_id: str) -> str:
     return f"graphrec:recgen:{user_id}"
 
 
+def _bookmark_key(user_id: str) -> str:
+    return f"graphrec:recbm:{user_id}"
+
+
 def _keep_seconds(state: AppState) -> int:
     return int(state.cache_ttl) + _KEEP_SECONDS
 
 
 async def get_cached(state: AppState, user_id: str, key: str) -> CacheRead:
-    """Read the user's generation and the entry under ``key`` (one round trip)."""
-    raw = await state.redis.run(lambda r: r.mget(_generation_key(user_id), key), None)
+    """Read the user's generation, bookmarks and the entry under ``key`` (one round trip)."""
+    keys = (_generation_key(user_id), key, _bookmark_key(user_id))
+    raw = await state.redis.run(lambda r: r.mget(*keys), None)
     if raw is None:
         return CacheRead(None, None)
-    generation, body = raw
+    generation, body, marks = raw
     current = int(generation) if generation is not None else 0
+    bookmarks = tuple(cast("bytes", marks).decode().split("\n")) if marks else ()
     if body is None:
-        return CacheRead(None, current)
+        return CacheRead(None, current, bookmarks)
     try:
         entry = msgspec.msgpack.decode(cast("bytes", body), type=CachedBody)
     except msgspec.DecodeError:
-        return CacheRead(None, current)
-    return CacheRead(entry if entry.generation == current else None, current)
+        return CacheRead(None, current, bookmarks)
+    return CacheRead(entry if entry.generation == current else None, current, bookmarks)
 
 
 def is_fresh(state: AppState, entry: CachedBody) -> bool:
@@ -131,12 +164,17 @@ async def put_cached(
     await state.redis.run(put, None)
 
 
-async def drop_user(state: AppState, *user_ids: str) -> None:
-    """Drop every cached answer of these users (their generations move on)."""
+async def drop_user(state: AppState, *user_ids: str, bookmarks: Sequence[str] = ()) -> None:
+    """Drop every cached answer of these users (their generations move on), and keep the
+    bookmarks of the write that changed them for their next answers (one round trip)."""
     keys = [_generation_key(u) for u in user_ids]
+    if bookmarks:
+        keys += [_bookmark_key(u) for u in user_ids]
+    marks = "\n".join(bookmarks)
+    args = (_keep_seconds(state), len(user_ids), marks, BOOKMARK_SECONDS)
 
     async def bump(client: Any) -> None:
-        await client.eval(_BUMP_LUA, len(keys), *keys, _keep_seconds(state))
+        await client.eval(_BUMP_LUA, len(keys), *keys, *args)
 
     await state.redis.run(bump, None)
 

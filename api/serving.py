@@ -78,7 +78,8 @@ async def cached_response(
         return _render(entry.body, request_id, cached=True, stale=False, label="hit")
     if down is None and model is not None:
         try:
-            async with state.store.repositories() as repos:
+            # After the user's last write: on a cluster the read may go to a lagging follower.
+            async with state.store.repositories(read.bookmarks) as repos:
                 served = await feed(FeedContext(repos, model, state.metrics), query)
         except UnavailableError as exc:
             down = exc

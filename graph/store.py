@@ -2,6 +2,12 @@
 
 ``Store.repositories()`` opens one session (connected lazily, on its first statement) and hands
 out every repository over it; the API builds them nowhere else.
+
+Sessions are ready for a cluster (``neo4j://`` routing URI): their auto-commit statements (every
+read, :func:`graph._tx.read`) run in ``READ`` access mode, so a cluster routes them to followers
+and read replicas and a write among them is refused; managed write transactions
+(:func:`graph._tx.write`) go to the leader. A session given a user's last write bookmarks starts
+once the server it reads from has applied those writes (read-your-writes across processes).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from graph.social import SocialRepository
 from graph.users import UserRepository
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterable
 
     from graph.settings import Settings
 
@@ -34,12 +40,18 @@ class Repositories:
 
     def __init__(self, session: neo4j.AsyncSession, titles: SummaryCache) -> None:
         """Wrap an open session; ``titles`` is the process's cache of title metadata."""
+        self._session = session
         self.recs = RecommendationRepository(session)
         self.items = ItemRepository(session, titles)
         self.users = UserRepository(session)
         self.social = SocialRepository(session)
         self.interactions = InteractionRepository(session)
         self.served = ServedRepository(session)
+
+    async def bookmarks(self) -> list[str]:
+        """The bookmarks of this unit of work's last transaction (after a write: that write),
+        for a later session that must see it (``Store.repositories(bookmarks)``)."""
+        return sorted((await self._session.last_bookmarks()).raw_values)
 
 
 class Store:
@@ -56,18 +68,24 @@ class Store:
         """The database every statement runs in."""
         return self.settings.neo4j_database
 
-    def session(self) -> neo4j.AsyncSession:
-        """A session on the database whose transactions are retried for at most 1 s."""
+    def session(self, bookmarks: Iterable[str] = ()) -> neo4j.AsyncSession:
+        """A session on the database whose transactions are retried for at most 1 s.
+
+        Args:
+            bookmarks: Writes the session must see (it waits until its server has them).
+        """
         return self.driver.session(
             database=self.database,
+            default_access_mode=neo4j.READ_ACCESS,
+            bookmarks=neo4j.Bookmarks.from_raw_values(bookmarks) if bookmarks else None,
             max_transaction_retry_time=RETRY_SECONDS,
             notifications_min_severity="OFF",
         )
 
     @contextlib.asynccontextmanager
-    async def repositories(self) -> AsyncIterator[Repositories]:
-        """Every repository over one new session (closed on leaving)."""
-        async with self.session() as session:
+    async def repositories(self, bookmarks: Iterable[str] = ()) -> AsyncIterator[Repositories]:
+        """Every repository over one new session (closed on leaving), after ``bookmarks``."""
+        async with self.session(bookmarks) as session:
             yield Repositories(session, self.titles)
 
     async def answers(self) -> bool:

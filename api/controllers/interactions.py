@@ -109,7 +109,7 @@ class InteractionController(Controller):
             )
         )
         if record.created:
-            await cache.drop_user(app_state, data.user_id)
+            await cache.drop_user(app_state, data.user_id, bookmarks=await repos.bookmarks())
         await cache.put_idempotent(app_state, event_id, body)
         return Response(content=body, status_code=202, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
@@ -132,7 +132,7 @@ class FeedbackController(Controller):
         await repos.interactions.feedback(
             data.user_id, data.item_id, kind, data.reason, dt.datetime.now(dt.UTC)
         )
-        await cache.drop_user(app_state, data.user_id)
+        await cache.drop_user(app_state, data.user_id, bookmarks=await repos.bookmarks())
         stored = "NOT_INTERESTED" if kind is Feedback.NOT_INTERESTED else "DISLIKED"
         return FeedbackAccepted(
             user_id=data.user_id,

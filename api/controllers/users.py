@@ -62,7 +62,7 @@ class UserController(Controller):
         """Replace the preferred genres (cold-start onboarding)."""
         genres = sorted(set(data.genres))
         await repos.users.set_preferences(user_id, genres)
-        await cache.drop_user(app_state, user_id)
+        await cache.drop_user(app_state, user_id, bookmarks=await repos.bookmarks())
         return Preferences(user_id=user_id, genres=genres)
 
     @put("/{user_id:str}/friends/{friend_id:str}", operation_id="AddFriend", guards=[require_admin])
@@ -142,5 +142,5 @@ async def _set_friends(
         )
     social = repos.social
     changed = await (social.befriend if friends else social.unfriend)(user_id, friend_id)
-    await cache.drop_user(state, user_id, friend_id)
+    await cache.drop_user(state, user_id, friend_id, bookmarks=await repos.bookmarks())
     return Friendship(user_id=user_id, friend_id=friend_id, friends=friends, changed=changed)
