@@ -41,6 +41,8 @@ _OFF_HEAP = "1g"
 _STAGE = re.compile(r"^(?P<stage>[^\[].*?), started \d{4}-\d\d-\d\d")
 _COUNT = re.compile(r"\]\s*(?P<count>[\d.]+[KMGT]?) ∆")
 _DONE = re.compile(r"^Done in (?P<time>.+)$")
+#: A warning the tool prints without its line break ("... Suggested heap size is 1.000GiB").
+_WARNING = re.compile(r"^(?P<warning>WARNING: .*?heap size is [\d.]+\s?[KMGT]i?B)(?P<rest>.*)$")
 #: Seconds between two progress lines of one stage.
 _EVERY = 10.0
 _BAD_FIELD = re.compile(
@@ -171,6 +173,9 @@ def import_full(
         for raw in proc.stdout:
             line = raw.rstrip()
             tail.append(line)
+            if match := _WARNING.match(line):
+                echo(f"import tool: {match['warning']}")
+                line = match["rest"]
             if match := _STAGE.match(line):
                 stage, reported = match["stage"], time.monotonic()
                 echo(f"import tool: {stage} ...")
