@@ -163,8 +163,14 @@ def bulk_import(
     files = write_import_files(stream, directory, dataset_tag=tag, progress=progress)
     csv_done = time.perf_counter()
     echo(f"wrote the import files in {csv_done - started:.1f} s")
-    with neo4j_import.offline(settings, echo):
-        tool = neo4j_import.import_full(settings, files, echo)
+    try:
+        with neo4j_import.offline(settings, echo):
+            tool = neo4j_import.import_full(settings, files, echo)
+    except neo4j_import.ImportToolError:
+        # The database is empty now: leave it with its constraints, as a failed load would.
+        with Connection(settings) as conn:
+            schema.apply_constraints(conn)
+        raise
     import_done = time.perf_counter()
     echo("creating the constraints and indexes ...")
     with Connection(settings) as conn:
