@@ -1,8 +1,9 @@
 """Baselines of the offline evaluation, each tuned on the valid split over a documented grid.
 
 MostPop, ItemKNN (cosine with shrinkage), iALS (``implicit``), EASE (closed form) and LightGCN
-(PyG). Every ``fit_*`` function returns a :class:`Fitted` holding the best configuration by
-valid NDCG@K; the grids are in :data:`GRIDS` and in ``docs/evaluation.md``.
+(PyG); the graph filter GF-CF is in :mod:`gnn.gfcf`. Every ``fit_*`` function returns a
+:class:`Fitted` holding the best configuration by valid NDCG@K; the grids are in :data:`GRIDS`
+and in ``docs/evaluation.md``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ import torch
 
 from gnn.protocol import ScoreFn, Split, evaluate_scores
 
-__all__ = ["GRIDS", "Fitted", "fit_ease", "fit_ials", "fit_itemknn", "fit_lightgcn", "fit_mostpop"]
+__all__ = [
+    "GRIDS",
+    "Fitted",
+    "fit_ease",
+    "fit_ials",
+    "fit_itemknn",
+    "fit_lightgcn",
+    "fit_mostpop",
+    "tune",
+]
 
 GRIDS: dict[str, dict[str, list[Any]]] = {
     "itemknn": {
@@ -34,6 +44,7 @@ GRIDS: dict[str, dict[str, list[Any]]] = {
     },
     "ease": {"lambda": [20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0]},
     "lightgcn": {"num_layers": [1, 2, 3], "lr": [0.01], "embedding_dim": [64]},
+    "gfcf": {"alpha": [0.0, 0.1, 0.3, 1.0, 3.0], "factors": [32, 64, 128, 256, 512]},
 }
 
 
@@ -84,13 +95,15 @@ def grid_search(name: str, grid: dict[str, list[Any]], run: Callable[..., Trial]
     return best
 
 
-def _tune(
+def tune(
     name: str,
     split: Split,
     k: int,
     grid: dict[str, list[Any]],
     build: Callable[..., ScoreFn],
 ) -> Fitted:
+    """Fit ``build(**params)`` for every grid point, score on valid, keep the best."""
+
     def run(**params: Any) -> Trial:
         t0 = time.perf_counter()
         score = build(**params)
@@ -161,7 +174,7 @@ def fit_itemknn(split: Split, k: int = 20, grid: dict[str, list[Any]] | None = N
 
         return score
 
-    return _tune("itemknn", split, k, grid, build)
+    return tune("itemknn", split, k, grid, build)
 
 
 def fit_ease(split: Split, k: int = 20, grid: dict[str, list[Any]] | None = None) -> Fitted:
@@ -198,7 +211,7 @@ def fit_ease(split: Split, k: int = 20, grid: dict[str, list[Any]] | None = None
 
         return score
 
-    return _tune("ease", split, k, grid, build)
+    return tune("ease", split, k, grid, build)
 
 
 def fit_ials(
@@ -237,7 +250,7 @@ def fit_ials(
 
         return score
 
-    return _tune("ials", split, k, grid, build)
+    return tune("ials", split, k, grid, build)
 
 
 def fit_lightgcn(
@@ -319,4 +332,4 @@ def fit_lightgcn(
         holder["emb"] = best_state
         return score
 
-    return _tune("lightgcn", split, k, grid, build)
+    return tune("lightgcn", split, k, grid, build)

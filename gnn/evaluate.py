@@ -1,4 +1,4 @@
-"""``graphrec evaluate``: GraphSAGE against five tuned baselines on one split (no Neo4j).
+"""``graphrec evaluate``: GraphSAGE against six tuned baselines on one split (no Neo4j).
 
 Every model is fitted on train, tuned on valid (grids in :data:`gnn.baselines.GRIDS` and
 :data:`SAGE_GRID`), and the chosen configuration is scored once on test.
@@ -16,6 +16,7 @@ import torch
 from gnn import baselines
 from gnn.baselines import Fitted, Trial, grid_search
 from gnn.data import build_graph, records_from_dataset
+from gnn.gfcf import fit_gfcf
 from gnn.model import user_scores
 from gnn.names import MODELS
 from gnn.protocol import Split, evaluate_scores, load_split_dir, make_split
@@ -127,6 +128,7 @@ def run_evaluation(
         "ials": lambda: baselines.fit_ials(split, k, num_threads=num_threads, seed=seed),
         "ease": lambda: baselines.fit_ease(split, k),
         "lightgcn": lambda: baselines.fit_lightgcn(split, k, seed=seed),
+        "gfcf": lambda: fit_gfcf(split, k),
     }
     results: dict[str, Any] = {}
     users = 0

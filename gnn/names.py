@@ -8,4 +8,12 @@ __all__ = ["DEFAULT_MODEL", "MODELS"]
 DEFAULT_MODEL = "graphsage"
 
 #: Every model ``graphrec evaluate`` can run, GraphSAGE first.
-MODELS: tuple[str, ...] = ("graphsage", "mostpop", "itemknn", "ials", "ease", "lightgcn")
+MODELS: tuple[str, ...] = (
+    "graphsage",
+    "mostpop",
+    "itemknn",
+    "ials",
+    "ease",
+    "lightgcn",
+    "gfcf",
+)

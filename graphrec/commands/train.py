@@ -150,7 +150,7 @@ def evaluate(
     user_col: str = typer.Option("user", help="csv: user id column."),
     item_col: str = typer.Option("item", help="csv: item id column."),
 ) -> None:
-    """Offline evaluation: GraphSAGE vs MostPop, ItemKNN, iALS, EASE, LightGCN (no Neo4j)."""
+    """Offline evaluation: GraphSAGE vs MostPop, ItemKNN, iALS, EASE, LightGCN, GF-CF (no Neo4j)."""
     from gnn.evaluate import run_evaluation
 
     options: dict[str, Any] = {}
