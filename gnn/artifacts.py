@@ -2,7 +2,8 @@
 
 Files: ``weights.pt`` (state dict), ``config.json`` (hyperparameters), ``ids.json`` (id map of
 every node type), ``graph.pt`` (the training graph's edge tensors, for inductive embedding) and
-``embeddings.pt`` (``{"user": [U, d], "title": [T, d]}`` normalised vectors).
+``embeddings.pt`` (``{"user": [U, d], "title": [T, d]}`` normalised vectors) and ``head.json``
+(``λ`` and blend weight of the item-item head of :mod:`gnn.head`; absent: no head).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Artifact:
     model: GraphSAGERec
     graph: GraphData
     embeddings: dict[str, torch.Tensor]
+    #: ``(λ, weight)`` of the item-item head (weight 0: the GNN alone).
+    head: tuple[float, float] = (0.0, 0.0)
 
 
 def artifact_dir(models_dir: Path, name: str, version: str) -> Path:
@@ -57,6 +60,7 @@ def save_artifact(
     config: TrainConfig,
     graph: GraphData,
     embeddings: dict[str, torch.Tensor],
+    head: tuple[float, float] = (0.0, 0.0),
 ) -> Path:
     """Write a model's artifacts into ``path`` (created)."""
     path.mkdir(parents=True, exist_ok=True)
@@ -65,6 +69,9 @@ def save_artifact(
     (path / "ids.json").write_text(json.dumps(graph.ids), encoding="utf-8")
     torch.save(_edge_tensors(graph), path / "graph.pt")
     torch.save(embeddings, path / "embeddings.pt")
+    (path / "head.json").write_text(
+        json.dumps({"lambda": head[0], "weight": head[1]}), encoding="utf-8"
+    )
     return path
 
 
@@ -87,4 +94,8 @@ def load_artifact(path: Path) -> Artifact:
     model.load_state_dict(torch.load(path / "weights.pt", weights_only=True))
     model.eval()
     embeddings = torch.load(path / "embeddings.pt", weights_only=True)
-    return Artifact(path, config, model, graph, embeddings)
+    head = (0.0, 0.0)
+    if (path / "head.json").is_file():
+        raw = json.loads((path / "head.json").read_text(encoding="utf-8"))
+        head = (float(raw["lambda"]), float(raw["weight"]))
+    return Artifact(path, config, model, graph, embeddings, head)

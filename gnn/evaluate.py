@@ -6,6 +6,7 @@ Every model is fitted on train, tuned on valid (grids in :data:`gnn.baselines.GR
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from gnn import baselines
 from gnn.baselines import Fitted, Trial, grid_search
 from gnn.data import build_graph, records_from_dataset
 from gnn.gfcf import fit_gfcf
+from gnn.head import fit_head
 from gnn.model import user_scores
 from gnn.names import MODELS
 from gnn.protocol import Split, evaluate_scores, load_split_dir, make_split
@@ -48,7 +50,9 @@ def fit_graphsage(
 ) -> Fitted:
     """Train GraphSAGE on the split's train edges (plus features and friendships), tuned on valid.
 
-    Valid and test pairs never enter message passing or the loss.
+    Valid and test pairs never enter message passing or the loss. With ``base.item_head`` the
+    best GNN is blended with the item-item head of :mod:`gnn.head` (``λ`` and weight chosen on
+    valid; the head's fit and grid count in the fit and tune seconds).
     """
     grid = SAGE_GRID if grid is None else grid
     base = base or TrainConfig()
@@ -81,7 +85,26 @@ def fit_graphsage(
             {"epoch": result.best_epoch},
         )
 
-    return grid_search("graphsage", grid, run)
+    fitted = grid_search("graphsage", grid, run)
+    if base.item_head:
+        start = time.perf_counter()
+        head, trials = fit_head(
+            split.train, fitted.score, lambda score: evaluate_scores(score, split, k, "valid")[1]
+        )
+        seconds = time.perf_counter() - start
+        best = max(t["valid_ndcg"] for t in trials)
+        if log:
+            log(f"graphsage head: lambda {head.lam}, weight {head.weight}: valid {best:.4f}")
+        fitted = Fitted(
+            "graphsage",
+            head.scorer(fitted.score),
+            {**fitted.params, "head_lambda": head.lam, "head_weight": head.weight},
+            best,
+            fitted.fit_seconds + seconds,
+            fitted.tune_seconds + seconds,
+            fitted.trials + [{"head": t} for t in trials],
+        )
+    return fitted
 
 
 def run_evaluation(

@@ -20,8 +20,10 @@ import torch
 from gnn import artifacts, write_back
 from gnn.data import GraphData, GraphRecords, build_graph
 from gnn.errors import NoPromotedModelError, TrainingDataError
+from gnn.head import EaseGram, ItemHead, fit_head
 from gnn.model import user_scores
 from gnn.names import DEFAULT_MODEL
+from gnn.promotion import Comparison, compare_with_promoted
 from gnn.protocol import Split, evaluate_scores, split_matrix
 from gnn.train import TrainConfig, encode, train_model
 from graph import models as registry
@@ -51,6 +53,8 @@ class TrainReport:
     metrics: dict[str, Any] = field(default_factory=dict)
     promoted: bool = False
     pruned_edges: int = 0
+    #: The new version against the promoted one (``None``: nothing was promoted, or no gate).
+    gate: Comparison | None = None
 
 
 def _scorer(
@@ -59,12 +63,18 @@ def _scorer(
     return lambda users: user_scores(emb, torch.from_numpy(users), temperature)
 
 
+def _positives(graph: GraphData) -> sp.csr_matrix:
+    """The graph's positive pairs as a binary ``[U, T]`` matrix."""
+    rows, cols = graph.data["user", "rates", "title"].edge_index.numpy()
+    shape = (len(graph.ids["user"]), len(graph.ids["title"]))
+    return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+
+
 def _holdout(graph: GraphData, seed: int) -> tuple[Split, GraphData]:
     """Per-user random 90/10 split of the graph's positives for early stopping."""
     store = graph.data["user", "rates", "title"]
     rows, cols = store.edge_index.numpy()
-    shape = (len(graph.ids["user"]), len(graph.ids["title"]))
-    full = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+    full = _positives(graph)
     train, valid, test = split_matrix(full, seed, valid_fraction=0.1, test_fraction=0.0)
     split = Split(graph.ids["user"], graph.ids["title"], train, valid, test)
     coo = train.tocoo()
@@ -85,11 +95,19 @@ def write_similarity(
     version: str,
     k: int = 20,
     phase: Phase | None = None,
+    head: tuple[float, float] = (0.0, 0.0),
 ) -> dict[str, int]:
     """Write top-k ``SIMILAR_TO`` for every title and ``SIMILAR_USER`` for users with history.
 
-    Neighbours are restricted to titles / users with at least one interaction.
+    Neighbours are restricted to titles / users with at least one interaction. With an item
+    head (``(λ, weight)``, weight > 0) it is fitted on every positive of ``graph`` and title
+    neighbours rank the blend of :meth:`gnn.head.ItemHead.title_similarity`.
     """
+    adjust: write_back.Adjust | None = None
+    if head[1] > 0:
+        gram = EaseGram(_positives(graph))
+        item_head = ItemHead(gram, head[0], head[1], gram.weights(head[0]))
+        adjust = item_head.title_similarity(len(graph.ids["title"]))
     rates = graph.data["user", "rates", "title"].edge_index
     counts: dict[str, int] = {}
     plan: tuple[tuple[similarity.Kind, int], ...] = (("title", 1), ("user", 0))
@@ -99,7 +117,10 @@ def write_similarity(
         active[rates[row]] = True
         emb = embeddings[kind]
         sources = torch.arange(n) if kind == "title" else torch.nonzero(active).ravel()
-        idx, val = write_back.neighbours(emb[sources], emb, k, active, self_rows=sources)
+        idx, val = write_back.neighbours(
+            emb[sources], emb, k, active, self_rows=sources,
+            adjust=adjust if kind == "title" else None,
+        )  # fmt: skip
         ids = graph.ids[kind]
 
         def report(done: int, total: int, kind: str = kind) -> None:
@@ -122,6 +143,7 @@ def train_and_register(
     k: int = 20,
     dataset: str | None = None,
     promote: bool = True,
+    force: bool = False,
     keep: int = 2,
     epoch_progress: Callable[[int, float, float | None], None] | None = None,
     phase: Phase | None = None,
@@ -134,7 +156,9 @@ def train_and_register(
         name: Model name in the registry.
         k: Neighbours per title / user.
         dataset: Train on one dataset tag only (default the whole graph).
-        promote: Promote the new version when done.
+        promote: Promote the new version when done, if it is not worse than the promoted one
+            beyond the noise (:mod:`gnn.promotion`; the comparison is in the report).
+        force: Promote even when the gate finds the new version worse.
         keep: Versions whose edges are kept after promotion.
         epoch_progress: Called after each epoch with (epoch, loss, valid NDCG or None).
         phase: Called with (phase name, done, total) during export and write-back.
@@ -157,32 +181,43 @@ def train_and_register(
     if phase:
         phase("export", n_edges, n_edges)
     split, train_graph = _holdout(graph, cfg.seed)
+
+    def validate(score: Callable[[np.ndarray], torch.Tensor]) -> float:
+        return evaluate_scores(score, split, k, "valid")[1]
+
     result = train_model(
         train_graph,
         cfg,
-        validate=lambda emb: evaluate_scores(_scorer(emb, cfg.temperature), split, k, "valid")[1],
+        validate=lambda emb: validate(_scorer(emb, cfg.temperature)),
         progress=epoch_progress,
         device=settings.device,
     )
-    recall, ndcg, n_users = evaluate_scores(
-        _scorer(encode(result.model, train_graph), cfg.temperature), split, k, "valid"
-    )
+    gnn = _scorer(encode(result.model, train_graph), cfg.temperature)
+    head, scorer = (0.0, 0.0), gnn
+    if cfg.item_head:
+        fitted, _ = fit_head(split.train, gnn, validate)
+        head, scorer = (fitted.lam, fitted.weight), fitted.scorer(gnn)
+    recall, ndcg, n_users = evaluate_scores(scorer, split, k, "valid")
+    gate = compare_with_promoted(conn, name, split, scorer, k) if promote else None
     embeddings = encode(result.model, graph)
     version = registry.next_version(conn, name)
     path = artifacts.artifact_dir(settings.models_dir, name, version)
     model_id = registry.register(
-        conn, name=name, version=version, algorithm="graphsage-hetero-sage-softmax",
+        conn, name=name, version=version, algorithm="graphsage-hetero-sage-softmax+ease-head",
         hyperparameters={**_plain(cfg), "k": k}, artifact_path=str(path),
     )  # fmt: skip
-    artifacts.save_artifact(path, result.model.cpu(), cfg, graph, embeddings)
+    artifacts.save_artifact(path, result.model.cpu(), cfg, graph, embeddings, head)
     t0 = time.perf_counter()
     counts = write_similarity(
-        conn, graph, embeddings, model=name, version=version, k=k, phase=phase
+        conn, graph, embeddings, model=name, version=version, k=k, phase=phase, head=head
     )
     write_s = time.perf_counter() - t0
     metrics = {
         f"valid_recall@{k}": round(recall, 5),
         f"valid_ndcg@{k}": round(ndcg, 5),
+        f"gnn_valid_ndcg@{k}": round(result.valid_ndcg, 5),
+        "head_lambda": head[0],
+        "head_weight": head[1],
         "valid_users": n_users,
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.losses),
@@ -196,9 +231,11 @@ def train_and_register(
         "train_seconds": round(result.seconds, 2),
         "write_seconds": round(write_s, 2),
         "edges_per_second": round((counts["title"] + counts["user"]) / max(write_s, 1e-9)),
+        **(gate.as_metrics() if gate else {}),
     }
     registry.set_status(conn, model_id, "ready", metrics)
-    report = TrainReport(model_id, version, metrics)
+    report = TrainReport(model_id, version, metrics, gate=gate)
+    promote = promote and (gate is None or gate.not_worse or force)
     if promote:
         report.pruned_edges = promote_version(conn, name, version, keep=keep)
         report.promoted = True
@@ -230,7 +267,9 @@ def promote_version(conn: Connection, name: str, version: str, *, keep: int = 2)
     edges = record.metrics.get("similar_to_edges", 0) + record.metrics.get("similar_user_edges", 0)
     if similarity.edge_counts(conn, name).get(version, 0) < edges:
         k = int(record.hyperparameters.get("k", 20))
-        write_similarity(conn, art.graph, art.embeddings, model=name, version=version, k=k)
+        write_similarity(
+            conn, art.graph, art.embeddings, model=name, version=version, k=k, head=art.head
+        )
     registry.promote(conn, name, version)
     similarity.ensure_vector_indexes(conn, art.config.dim)
     kinds: tuple[similarity.Kind, ...] = ("title", "user")

@@ -34,6 +34,7 @@ __all__ = [
     "make_split",
     "positive_pairs",
     "split_matrix",
+    "user_metrics",
 ]
 
 ScoreFn = Callable[[np.ndarray], torch.Tensor]
@@ -189,15 +190,16 @@ def load_split_dir(split_dir: Path, dataset: Dataset | None = None) -> Split:
     return Split(user_ids, item_ids, train, valid, test)
 
 
-def evaluate_scores(
+def user_metrics(
     score: ScoreFn,
     split: Split,
     k: int = 20,
     target: Literal["valid", "test"] = "valid",
+    *,
+    users: Sequence[int] | np.ndarray | None = None,
     batch_size: int = 1024,
-    users: Sequence[int] | None = None,
-) -> tuple[float, float, int]:
-    """Rank all items for every user with targets and return (recall@k, ndcg@k, users).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rank all items for every user with targets; per-user Recall@k and NDCG@k.
 
     Args:
         score: Maps a ``[B]`` array of user rows to a ``[B, num_items]`` score tensor.
@@ -208,7 +210,7 @@ def evaluate_scores(
         users: Restrict to these user rows (default: every user with a target item).
 
     Returns:
-        Mean Recall@k, mean NDCG@k over evaluated users, and their number.
+        ``(rows [N], recall [N], ndcg [N])`` of the ``N`` evaluated users (those with targets).
     """
     truth = split.valid if target == "valid" else split.test
     seen = split.train if target == "valid" else (split.train + split.valid).tocsr()
@@ -217,7 +219,7 @@ def evaluate_scores(
     rows = rows[counts[rows] > 0]
     discounts = 1.0 / np.log2(np.arange(2, k + 2))
     idcg = np.cumsum(discounts)
-    recall_sum = ndcg_sum = 0.0
+    recall, ndcg = np.zeros(len(rows)), np.zeros(len(rows))
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
         scores = score(batch).detach().to("cpu", torch.float32).clone()
@@ -230,8 +232,21 @@ def evaluate_scores(
             lo, hi = target_rows.indptr[r], target_rows.indptr[r + 1]
             hits[r] = np.isin(top[r], target_rows.indices[lo:hi])
         n_true = counts[batch]
-        recall_sum += float((hits.sum(1) / n_true).sum())
+        recall[start : start + len(batch)] = hits.sum(1) / n_true
         dcg = (hits * discounts[: top.shape[1]]).sum(1)
-        ndcg_sum += float((dcg / idcg[np.minimum(n_true, k) - 1]).sum())
+        ndcg[start : start + len(batch)] = dcg / idcg[np.minimum(n_true, k) - 1]
+    return rows, recall, ndcg
+
+
+def evaluate_scores(
+    score: ScoreFn,
+    split: Split,
+    k: int = 20,
+    target: Literal["valid", "test"] = "valid",
+    batch_size: int = 1024,
+    users: Sequence[int] | np.ndarray | None = None,
+) -> tuple[float, float, int]:
+    """Mean Recall@k, mean NDCG@k and the number of evaluated users (:func:`user_metrics`)."""
+    rows, recall, ndcg = user_metrics(score, split, k, target, users=users, batch_size=batch_size)
     n = len(rows)
-    return (recall_sum / n if n else 0.0, ndcg_sum / n if n else 0.0, n)
+    return (float(recall.mean()) if n else 0.0, float(ndcg.mean()) if n else 0.0, n)

@@ -41,7 +41,8 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     Batching: ``batching`` (``auto`` = full-graph steps up to ``full_batch_max_edges``
     interactions, ``LinkNeighborLoader`` mini-batches beyond); ``user_batch`` users per
     full-graph step; ``edge_batch`` target edges and ``fanout`` sampled neighbours per relation
-    and layer per mini-batch.
+    and layer per mini-batch. ``item_head``: blend the GNN's scores with the closed-form
+    item-item head of :mod:`gnn.head` (its ``λ`` and weight chosen on valid).
     """
 
     dim: int = 128
@@ -65,6 +66,7 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     full_batch_max_edges: int = 3_000_000
     edge_batch: int = 2048
     fanout: int = 20
+    item_head: bool = True
 
 
 @dataclass

@@ -7,13 +7,16 @@ name each source's neighbours, best first, and ``graph.similarity`` writes them 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
 from graph.similarity import Neighbours
 
-__all__ = ["neighbour_rows", "neighbours", "top_k"]
+__all__ = ["Adjust", "neighbour_rows", "neighbours", "top_k"]
+
+#: Replaces a chunk of cosines ``[C, N]`` of query rows ``lo .. lo + C`` by another similarity.
+Adjust = Callable[[torch.Tensor, int], torch.Tensor]
 
 
 def top_k(
@@ -23,6 +26,7 @@ def top_k(
     candidates: torch.Tensor | None = None,
     exclude_self: bool = True,
     chunk: int = 2048,
+    adjust: Adjust | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Exact cosine top-k of L2-normalised vectors, in chunks of queries.
 
@@ -34,6 +38,7 @@ def top_k(
         candidates: ``[N]`` bool, keys allowed as neighbours (default all).
         exclude_self: Never return key ``i`` for query ``i``.
         chunk: Queries per matrix product (bounds memory to ``chunk × N`` floats).
+        adjust: Turns each chunk's cosines into the similarity ranked (the item head's blend).
 
     Returns:
         ``(indices [Q, k'], scores [Q, k'])`` with ``k' = min(k, allowed keys)``, best first;
@@ -44,6 +49,8 @@ def top_k(
     idx_out, val_out = [], []
     for lo in range(0, queries.shape[0], chunk):
         sim = queries[lo : lo + chunk] @ keys.T
+        if adjust is not None:
+            sim = adjust(sim, lo)
         if candidates is not None:
             sim[:, ~candidates] = -torch.inf
         if exclude_self:
@@ -65,13 +72,15 @@ def neighbours(
     k: int,
     candidates: torch.Tensor | None = None,
     self_rows: torch.Tensor | None = None,
+    adjust: Adjust | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Top-k keys of each query, skipping the query's own key row ``self_rows[q]`` (if given).
+    """Top-k keys of each query, skipping the query's own key row ``self_rows[q]`` (if given);
+    ``adjust`` as in :func:`top_k`.
 
     Returns:
         ``(indices [Q, k'], scores [Q, k'])``; slots without a neighbour score ``-inf``.
     """
-    idx, val = top_k(queries, keys, k + 1, candidates=candidates, exclude_self=False)
+    idx, val = top_k(queries, keys, k + 1, candidates=candidates, exclude_self=False, adjust=adjust)
     if self_rows is not None:
         val = val.masked_fill(idx == self_rows.unsqueeze(1), -torch.inf)
     val, order = torch.sort(val, dim=1, descending=True, stable=True)

@@ -88,13 +88,16 @@ def train(
     seed: int | None = typer.Option(None, help="Random seed."),
     k: int = typer.Option(20, min=1, max=200, help="SIMILAR_TO / SIMILAR_USER edges per node."),
     dataset: str | None = typer.Option(None, help="Train on one dataset tag only."),
-    promote: bool = typer.Option(True, help="Promote the new version when done."),
+    promote: bool = typer.Option(
+        True, help="Promote the new version if not worse than the promoted one beyond noise."
+    ),
+    force: bool = typer.Option(False, help="Promote even when it is worse than the promoted."),
     keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
 ) -> None:
     """Export the graph, train GraphSAGE, write SIMILAR_TO/SIMILAR_USER and register the model."""
     flags = {"epochs": epochs, "dim": dim, "num_layers": num_layers, "lr": lr,
              "temperature": temperature, "seed": seed}  # fmt: skip
-    run_train(_config(config, flags), k=k, dataset=dataset, promote=promote, keep=keep)
+    run_train(_config(config, flags), k=k, dataset=dataset, promote=promote, force=force, keep=keep)
 
 
 def run_train(
@@ -103,6 +106,7 @@ def run_train(
     k: int = 20,
     dataset: str | None = None,
     promote: bool = True,
+    force: bool = False,
     keep: int = 2,
 ) -> None:
     """Train, write back and register with progress bars, then print the metrics table."""
@@ -115,7 +119,7 @@ def run_train(
             bars.bar.start()
         try:
             report = train_and_register(
-                conn, cfg, k=k, dataset=dataset, promote=promote, keep=keep,
+                conn, cfg, k=k, dataset=dataset, promote=promote, force=force, keep=keep,
                 epoch_progress=bars.epoch, phase=bars.phase,
             )  # fmt: skip
         except GnnError as exc:
@@ -129,6 +133,20 @@ def run_train(
     for key, value in report.metrics.items():
         table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
+    gate = report.gate
+    if gate is not None:
+        verdict = "not worse" if gate.not_worse else "WORSE"
+        typer.echo(
+            f"against promoted {gate.promoted} on the same {gate.users:,} valid users: "
+            f"NDCG {gate.new_ndcg:.4f} vs {gate.promoted_ndcg:.4f}, difference "
+            f"{gate.difference:+.4f} (noise ±{gate.noise:.4f}): {verdict}"
+        )
+        if not gate.not_worse:
+            typer.echo(
+                f"{report.version} promoted anyway (--force)"
+                if report.promoted
+                else f"{report.version} NOT promoted (kept as ready; --force promotes it)"
+            )
     if report.pruned_edges:
         typer.echo(f"deleted {report.pruned_edges:,} edges of versions beyond the last {keep}")
 
@@ -195,6 +213,8 @@ def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> 
         "promoted",
         "valid ndcg",
         "valid recall",
+        "head",
+        "vs promoted",
         "edges",
     ):
         table.add_column(column)
@@ -202,8 +222,19 @@ def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> 
         ndcg = next((v for key, v in m.metrics.items() if key.startswith("valid_ndcg")), "")
         recall = next((v for key, v in m.metrics.items() if key.startswith("valid_recall")), "")
         edges = m.metrics.get("similar_to_edges", 0) + m.metrics.get("similar_user_edges", 0)
+        head = (
+            f"λ {m.metrics['head_lambda']:g} w {m.metrics['head_weight']:g}"
+            if m.metrics.get("head_weight")
+            else ""
+        )
+        gate = m.metrics.get("gate_against")
+        versus = (
+            f"{m.metrics['gate_difference']:+.4f} ±{m.metrics['gate_noise']:.4f} vs {gate}"
+            if gate
+            else ""
+        )
         table.add_row(m.version, m.status, (m.trained_at or "")[:19], (m.promoted_at or "")[:19],
-                      str(ndcg), str(recall), f"{edges:,}")  # fmt: skip
+                      str(ndcg), str(recall), head, versus, f"{edges:,}")  # fmt: skip
     console.print(table)
 
 

@@ -146,3 +146,30 @@ def test_inductive_new_title_joins_its_cluster(conn: Connection) -> None:
     users = _rows(conn, "gnn_similar_users_of", user_id="newbie", version="v1")
     assert len(users) == 10
     assert sum(r["userId"].startswith("u1_") for r in users) >= 7
+
+
+def test_a_worse_model_is_not_promoted_without_force(conn: Connection) -> None:
+    ds = clustered_dataset(clusters=4, titles_per_cluster=12, users_per_cluster=15, per_user=8)
+    write_dataset(conn, ds)
+    good = train_and_register(conn, msgspec.structs.replace(FAST, epochs=40), k=5)
+    assert good.promoted and good.gate is None  # nothing to compare with
+    # One epoch at a tiny learning rate, and no item head (on these clusters the closed-form
+    # head alone nearly matches the trained model and would rescue the untrained GNN).
+    worse_cfg = msgspec.structs.replace(FAST, epochs=1, eval_every=1, lr=1e-4, item_head=False)
+    worse = train_and_register(conn, worse_cfg, k=5)
+    assert worse.gate is not None and worse.gate.promoted == "v1"
+    assert not worse.gate.not_worse, worse.gate
+    assert worse.gate.new_ndcg < worse.gate.promoted_ndcg - worse.gate.noise
+    assert not worse.promoted
+    assert registry.get_promoted(conn, "graphsage").version == "v1"
+    stored = registry.get_model(conn, "graphsage", worse.version)
+    assert stored.status == "ready"
+    assert stored.metrics["gate_passed"] is False
+    assert stored.metrics["gate_promoted_ndcg"] == round(worse.gate.promoted_ndcg, 5)
+    forced = train_and_register(conn, worse_cfg, k=5, force=True)
+    assert forced.promoted and forced.gate is not None and not forced.gate.not_worse
+    assert registry.get_promoted(conn, "graphsage").version == forced.version
+    # The same model again is not worse than itself: promoted without force.
+    again = train_and_register(conn, worse_cfg, k=5)
+    assert again.gate is not None and again.gate.difference == pytest.approx(0.0, abs=1e-9)
+    assert again.promoted
