@@ -54,7 +54,7 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     epochs: int = 300
     eval_every: int = 5
     patience: int = 6
-    mp_ratio: float = 0.35
+    mp_ratio: float = 0.2
     title_id_dropout: float = 0.2
     user_batch: int = 2048
     use_friends: bool = True

@@ -162,6 +162,10 @@ def evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
     models: str = typer.Option(",".join(MODELS), help="Comma-separated models to run."),
     threads: int = typer.Option(2, min=1, help="Torch / implicit threads."),
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(help="Replace grid values, e.g. ials.factors=512,1024 (repeatable)."),
+    ] = None,
     users: int = typer.Option(2_000, min=1, help="synthetic: number of users."),
     titles: int = typer.Option(1_000, min=12, help="synthetic: number of titles."),
     delimiter: str = typer.Option(",", help="csv: delimiter."),
@@ -181,7 +185,7 @@ def evaluate(
         result = run_evaluation(
             data, split_dir=split_dir, k=k, seed=seed, num_threads=threads,
             models=[m.strip() for m in models.split(",") if m.strip()],
-            device=get_settings().device, log=info,
+            grids=_grid_overrides(grid or []), device=get_settings().device, log=info,
         )  # fmt: skip
     except (LoadError, SplitError, ValueError) as exc:
         fail(str(exc))
@@ -195,6 +199,28 @@ def evaluate(
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         typer.echo(f"wrote {json_out}")
+
+
+def _grid_overrides(specs: list[str]) -> dict[str, dict[str, list[Any]]]:
+    """``["ials.factors=512,1024"]`` → ``{"ials": {"factors": [512, 1024]}}`` (ints, floats,
+    ``true``/``false``, else strings)."""
+
+    def value(text: str) -> Any:
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return {"true": True, "false": False}.get(text.lower(), text)
+
+    out: dict[str, dict[str, list[Any]]] = {}
+    for spec in specs:
+        key, sep, values = spec.partition("=")
+        model, dot, param = key.strip().partition(".")
+        if not (sep and dot and model and param and values.strip()):
+            fail(f"--grid {spec!r}: expected MODEL.PARAMETER=V1,V2,...")
+        out.setdefault(model, {})[param] = [value(v.strip()) for v in values.split(",")]
+    return out
 
 
 @models_app.command("list")

@@ -151,3 +151,17 @@ def test_baseline_ranks_the_missing_block_item_first(fit) -> None:  # type: igno
 def test_mostpop_cannot_tell_the_blocks_apart() -> None:
     recall, _, _ = evaluate_scores(baselines.fit_mostpop(_blocks()).score, _blocks(), 1, "valid")
     assert recall < 1.0
+
+
+def test_evaluate_grid_overrides_replace_values_and_name_mistakes(clustered) -> None:  # type: ignore[no-untyped-def]
+    from gnn.evaluate import run_evaluation
+
+    out = run_evaluation(
+        clustered, models=("ease", "gfcf"), grids={"ease": {"lambda": [3.0]}}, num_threads=1
+    )
+    assert out["results"]["ease"]["params"] == {"lambda": 3.0}
+    assert set(out["results"]["gfcf"]["params"]) == {"alpha", "factors"}
+    with pytest.raises(ValueError, match="ials has no parameter"):
+        run_evaluation(clustered, models=("mostpop",), grids={"ials": {"nope": [1]}})
+    with pytest.raises(ValueError, match="'bpr' has no grid"):
+        run_evaluation(clustered, models=("mostpop",), grids={"bpr": {"x": [1]}})
