@@ -23,7 +23,7 @@ from gnn.errors import NoPromotedModelError, TrainingDataError
 from gnn.head import EaseGram, ItemHead, fit_head
 from gnn.model import user_scores
 from gnn.names import DEFAULT_MODEL
-from gnn.promotion import Comparison, compare_with_promoted
+from gnn.promotion import Comparison, check_comparable, compare_with_promoted
 from gnn.protocol import Split, evaluate_scores, split_matrix
 from gnn.train import TrainConfig, encode, train_model
 from graph import models as registry
@@ -168,9 +168,12 @@ def train_and_register(
 
     Raises:
         TrainingDataError: Nothing to train on.
+        GnnError: A version is promoted but its artifacts are gone (unless ``force``).
     """
     start = time.perf_counter()
     settings = conn.settings
+    if promote and not force:
+        check_comparable(conn, name)
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
     records = GraphRecords.read(conn, dataset=dataset)
     graph = build_graph(records)

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from gnn import artifacts
+from gnn.errors import GnnError
 from gnn.head import EaseGram, ItemHead
 from gnn.model import user_scores
 from gnn.protocol import Split, user_metrics
@@ -32,7 +33,7 @@ from graph import models as registry
 if TYPE_CHECKING:
     from graph.connection import Connection
 
-__all__ = ["Comparison", "compare_with_promoted", "promoted_scorer"]
+__all__ = ["Comparison", "check_comparable", "compare_with_promoted", "promoted_scorer"]
 
 ScoreFn = Callable[[np.ndarray], torch.Tensor]
 
@@ -111,12 +112,29 @@ def promoted_scorer(art: artifacts.Artifact, split: Split, head: tuple[float, fl
     return ItemHead(gram, lam, weight, gram.weights(lam)).scorer(gnn)
 
 
+def check_comparable(conn: Connection, name: str) -> None:
+    """Fail before training when a version is promoted but its artifacts cannot be read.
+
+    Raises:
+        GnnError: The promoted version's artifact directory is missing.
+    """
+    record = registry.get_promoted(conn, name)
+    if record is not None and not (Path(record.artifact_path) / "weights.pt").is_file():
+        raise GnnError(
+            f"the promoted {record.model_id} has no artifacts at {record.artifact_path}, so a new"
+            " version cannot be compared with it: pass --force to promote without comparing,"
+            " or --no-promote"
+        )
+
+
 def compare_with_promoted(
     conn: Connection, name: str, split: Split, new: ScoreFn, k: int
 ) -> Comparison | None:
-    """Pair the new scorer's valid NDCG@k with the promoted version's (``None``: none)."""
+    """Pair the new scorer's valid NDCG@k with the promoted version's (``None``: nothing is
+    promoted, or its artifacts are gone; :func:`check_comparable` refuses the latter unless
+    forced)."""
     record = registry.get_promoted(conn, name)
-    if record is None:
+    if record is None or not (Path(record.artifact_path) / "weights.pt").is_file():
         return None
     art = artifacts.load_artifact(Path(record.artifact_path))
     old = promoted_scorer(art, split, art.head)

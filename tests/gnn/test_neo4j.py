@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import pytest
 import torch
 
 from gnn.data import FEATURE_TYPES, GraphRecords, build_graph, records_from_dataset
-from gnn.errors import NoPromotedModelError
+from gnn.errors import GnnError, NoPromotedModelError
 from gnn.evaluate import run_evaluation
 from gnn.inductive import embed_new_titles, embed_new_users
 from gnn.pipeline import promote_version, rollback, train_and_register
@@ -173,3 +174,8 @@ def test_a_worse_model_is_not_promoted_without_force(conn: Connection) -> None:
     again = train_and_register(conn, worse_cfg, k=5)
     assert again.gate is not None and again.gate.difference == pytest.approx(0.0, abs=1e-9)
     assert again.promoted
+    # Without the promoted version's artifacts there is nothing to compare with: refused
+    # before training unless forced.
+    shutil.rmtree(registry.get_promoted(conn, "graphsage").artifact_path)
+    with pytest.raises(GnnError, match="no artifacts"):
+        train_and_register(conn, worse_cfg, k=5)
