@@ -33,6 +33,9 @@ __all__ = [
 
 #: ``λ`` of the head tried on valid (the EASE baseline's grid).
 HEAD_LAMBDAS: tuple[float, ...] = (20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0)
+#: Above this many titles with interactions the head is not fitted (``[A, A]`` float32 matrices:
+#: three at the peak, 4.8 GB at 20,000) and the GNN scores alone.
+HEAD_MAX_ITEMS = 20_000
 #: Blend weights tried on valid (0: the GNN alone).
 HEAD_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
@@ -44,11 +47,17 @@ class EaseGram:
     well conditioned; it halves time and memory (three ``[A, A]`` matrices at the peak).
     """
 
-    def __init__(self, train: sp.csr_matrix) -> None:
+    def __init__(self, train: sp.csr_matrix, max_items: int | None = None) -> None:
         self.num_items = train.shape[1]
         self.active = np.flatnonzero(np.asarray(train.sum(0)).ravel() > 0)
+        #: More active items than ``max_items``: no Gram matrix is formed.
+        self.too_large = max_items is not None and len(self.active) > max_items
         self.train = train[:, self.active].astype(np.float32).tocsr()
-        self.gram = torch.from_numpy((self.train.T @ self.train).toarray())
+        self.gram = (
+            torch.zeros(0, 0)
+            if self.too_large
+            else torch.from_numpy((self.train.T @ self.train).toarray())
+        )
 
     def weights(self, lam: float) -> torch.Tensor:
         """``B`` ``[A, A]`` for ``λ`` (Cholesky inverse: ``XᵀX + λI`` is positive definite)."""
@@ -148,12 +157,15 @@ def fit_head(
         weights: Blend weight grid (``0`` = the GNN alone, scored once).
 
     Returns:
-        The best head (ties keep the smaller weight) and every grid point's valid NDCG.
+        The best head (ties keep the smaller weight) and every grid point's valid NDCG; the GNN
+        alone (weight 0) when more than :data:`HEAD_MAX_ITEMS` titles have interactions.
     """
-    gram = EaseGram(train)
+    gram = EaseGram(train, max_items=HEAD_MAX_ITEMS)
     best = ItemHead(gram, 0.0, 0.0, torch.zeros(0, 0))
     best_ndcg = validate(gnn)
     trials = [{"lambda": 0.0, "weight": 0.0, "valid_ndcg": best_ndcg}]
+    if gram.too_large:
+        return best, trials
     rows = np.arange(train.shape[0])
     for lam in lambdas:
         b = gram.weights(lam)

@@ -77,3 +77,16 @@ def test_ease_gram_scores_fill_inactive_items() -> None:
     gram = EaseGram(split.train)
     scores = gram.scores(gram.weights(1.0), np.asarray([0]), fill=-7.0)
     assert scores[0, 2] == -7.0 and scores.shape == (1, 3)
+
+
+def test_fit_head_skips_catalogues_beyond_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gnn.head
+
+    split = _blocks()
+    monkeypatch.setattr(gnn.head, "HEAD_MAX_ITEMS", 7)  # 8 active items
+
+    def constant(users: np.ndarray) -> torch.Tensor:
+        return torch.zeros(len(users), split.num_items)
+
+    head, trials = fit_head(split.train, constant, lambda s: 0.0, lambdas=(1.0,))
+    assert head.weight == 0.0 and len(trials) == 1 and head.gram.too_large
