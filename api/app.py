@@ -19,8 +19,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.controllers.experiments import ExperimentController
+from api.controllers.feedback import FeedbackController
 from api.controllers.health import HealthController
-from api.controllers.interactions import FeedbackController, InteractionController
+from api.controllers.interactions import InteractionController
 from api.controllers.items import ItemController
 from api.controllers.recommendations import RecommendationController
 from api.controllers.trending import TrendingController

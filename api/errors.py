@@ -17,7 +17,14 @@ from graph.errors import BusyError, ConflictError, NotFoundError, UnavailableErr
 if TYPE_CHECKING:
     from litestar import Request
 
-__all__ = ["ApiError", "ErrorCode", "ErrorEnvelope", "handle_exception", "request_id_of"]
+__all__ = [
+    "ApiError",
+    "ErrorCode",
+    "ErrorEnvelope",
+    "RateLimitDetails",
+    "handle_exception",
+    "request_id_of",
+]
 
 log = logging.getLogger("api")
 
@@ -43,6 +50,14 @@ class ErrorDetails(msgspec.Struct, frozen=True, kw_only=True):
 
     field: str | None = None
     reason: str | None = None
+
+
+class RateLimitDetails(ErrorDetails, frozen=True, kw_only=True):
+    """A 429's details: the tier's limit, what remains (0) and when the window resets."""
+
+    limit: int
+    remaining: int
+    reset_at: str
 
 
 class ErrorBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,6 +87,7 @@ class ApiError(Exception):
         field: str | None = None,
         reason: str | None = None,
         headers: dict[str, str] | None = None,
+        details: ErrorDetails | None = None,
     ) -> None:
         """Describe the error.
 
@@ -82,6 +98,7 @@ class ApiError(Exception):
             field: The input field at fault, if any.
             reason: Why that field is wrong.
             headers: Extra response headers (``Retry-After``).
+            details: The details in full (instead of ``field`` and ``reason``).
         """
         super().__init__(message)
         self.status = status
@@ -90,6 +107,7 @@ class ApiError(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers or {}
+        self.details = details
 
 
 def request_id_of(request: Request[Any, Any, Any]) -> str:
@@ -180,7 +198,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         error=ErrorBody(
             code=err.code,
             message=err.message,
-            details=ErrorDetails(field=err.field, reason=err.reason),
+            details=err.details or ErrorDetails(field=err.field, reason=err.reason),
             request_id=rid,
         )
     )

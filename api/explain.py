@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from api import ranking
 from api.schemas.common import TitleRef
 from api.schemas.recommendations import (
+    ExplainDetail,
     ExplainFactor,
     GraphPath,
     PathNode,
@@ -23,8 +24,41 @@ __all__ = ["build_explanation"]
 _EXCLUDING = {"WATCHED", "RATED", "LIKED", "SHARED", "DISLIKED", "NOT_INTERESTED"}
 _PEER_RELATIONSHIP = {"friend": "FRIENDS_WITH", "trusted": "TRUSTS", "similar_user": "SIMILAR_USER"}
 
-#: A factor of an explanation before the weights are normalised: (type, weight, description).
+#: A factor of an explanation before the weights are normalised: (name, weight, description).
 Factor = tuple[str, float, str]
+
+#: The API document's primary reason of each factor, when it weighs most.
+_PRIMARY = {
+    "similar_items": "collaborative_filtering",
+    "similar_users": "collaborative_filtering",
+    "friends": "social",
+    "genre_preference": "content_based",
+    "people": "content_based",
+    "popularity": "popularity",
+}
+#: The rating implied by an anchor the user did not rate, by how they engaged with it.
+_IMPLIED_RATING = {"LIKED": 4.5, "SHARED": 4.5, "ADDED_TO_LIST": 4.0, "WATCHED": 4.0}
+
+
+def predicted_rating(paths: list[PathToTitle], title: TitleSummary | None) -> float | None:
+    """The rating the user would likely give the title (0.5–5, one decimal).
+
+    Item-based: the mean of the user's ratings of the anchors (an unrated anchor counts as
+    its engagement implies: a like 4.5, a watch 4), weighted by their similarity to the title;
+    without anchors the title's mean rating; None without either.
+    """
+    weighted = total = 0.0
+    for path in paths:
+        implied = [_IMPLIED_RATING.get(rel, 4.0) for rel in path.relations] or [4.0]
+        rating = path.rating if path.rating is not None else max(implied)
+        weight = max(path.score, 1e-6)
+        weighted += weight * rating
+        total += weight
+    if total > 0:
+        return round(min(5.0, max(0.5, weighted / total)), 1)
+    if title is not None and title.rating is not None:
+        return round(title.rating, 1)
+    return None
 
 
 def build_explanation(
@@ -36,7 +70,8 @@ def build_explanation(
     model_version: str | None,
     request_id: str,
 ) -> RecommendationExplain:
-    """Turn the graph evidence into weighted factors, paths and a one-line summary."""
+    """Turn the graph evidence into the explanation (weighted factors, the anchors, a predicted
+    rating), paths and a one-line summary."""
     name = (title.title if title else None) or item_id
     user_node = PathNode(label="User", id=user_id)
     item_node = PathNode(label="Title", id=item_id, name=name)
@@ -62,7 +97,7 @@ def build_explanation(
     paths.extend(_peer_path(peer, user_node, item_node) for peer in data.peers)
     total = sum(w for _, w, _ in raw) or 1.0
     factors = sorted(
-        (ExplainFactor(type=t, weight=round(w / total, 4), description=d) for t, w, d in raw),
+        (ExplainFactor(factor=t, weight=round(w / total, 4), description=d) for t, w, d in raw),
         key=lambda f: -f.weight,
     )
     excluding = set(data.content.relations) & _EXCLUDING
@@ -70,14 +105,20 @@ def build_explanation(
     if excluding:
         done = ", ".join(sorted(r.lower() for r in excluding))
         note = f"not recommended to this user: already {done}"
+    detail = ExplainDetail(
+        primary_reason=_PRIMARY.get(factors[0].factor, factors[0].factor) if factors else "none",
+        contributing_factors=factors,
+        similar_items_watched=[a.item_id for a in anchors],
+        predicted_rating=predicted_rating(data.paths, title),
+    )
     return RecommendationExplain(
-        user_id=user_id,
         item_id=item_id,
+        user_id=user_id,
+        explanation=detail,
         metadata=ranking.metadata_of(title),
         summary=factors[0].description if factors else "No strong graph evidence for this title",
         eligible=not excluding,
         note=note,
-        factors=factors,
         anchors=anchors,
         friends=friends,
         similar_users=similar_users,
@@ -97,7 +138,7 @@ def _content_factors(content: ContentTies) -> list[Factor]:
     if genres:
         weight = sum(min(g.history, 50) / 50 + (0.5 if g.preferred else 0) for g in genres)
         listed = ranking.names_text([g.name for g in genres[:3]])
-        out.append(("genres", weight, f"In {listed}, genres you watch or prefer"))
+        out.append(("genre_preference", weight, f"In {listed}, genres you watch or prefer"))
     if content.people:
         listed = ranking.names_text([p.name or "?" for p in content.people[:3]])
         out.append(("people", 0.5 * len(content.people), f"With {listed}, whom you watched before"))

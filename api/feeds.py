@@ -20,7 +20,9 @@ from api.schemas.recommendations import (
     SimilarItem,
     SimilarItems,
 )
+from graph.errors import NotFoundError
 from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
+from graph.users import UnknownGenresError
 
 if TYPE_CHECKING:
     from api.metrics import Metrics
@@ -41,7 +43,7 @@ class FeedContext:
 
 
 _CONTEXT_SOURCES = {
-    "home": ALL_SOURCES,
+    "homepage": ALL_SOURCES,
     "because_you_watched": frozenset({"similar", "popular"}),
     "social": frozenset({"social", "popular"}),
     "genre": ALL_SOURCES,
@@ -59,10 +61,12 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
     Popular titles only fill the row in the non-home contexts (and are the whole answer for a
     user with no history: cold start). ``query.fill`` off leaves them out altogether.
     """
-    context, limit, model = query.context, query.limit, ctx.model
-    genre = context.split(":", 1)[1] if context.startswith("genre:") else None
+    context, limit, model, genre = query.context, query.limit, ctx.model, query.genre
     sources = _CONTEXT_SOURCES[context.split(":", 1)[0]]
-    filters = Filters(exclude=list(query.exclude), kind=query.category, genre=genre)
+    if genre is not None:
+        field = "context" if context.startswith("genre:") else "category"
+        await _check_genre(ctx.repos, genre, field)
+    filters = Filters(exclude=list(query.exclude), kind=query.kind, genre=genre)
     k = per_source(limit)
     rows = await ctx.repos.recs.home_sources(
         query.user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
@@ -72,7 +76,7 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
     cands = ranking.merge_sources(rows)
     personal = [c for c in cands.values() if set(c.contributions) - {"popular"}]
     fillers = [c for c in cands.values() if not set(c.contributions) - {"popular"}]
-    pool = personal + fillers if context == "home" or len(personal) < limit else personal
+    pool = personal + fillers if context == "homepage" or len(personal) < limit else personal
     if not query.fill:
         pool = personal
     cold_start = not personal
@@ -87,6 +91,14 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
         context=context,
         cold_start=cold_start,
     )
+
+
+async def _check_genre(repos: Repositories, genre: str, field: str) -> None:
+    """Raise NotFoundError naming ``field`` unless the genre exists."""
+    try:
+        await repos.users.check_genres([genre])
+    except UnknownGenresError as exc:
+        raise NotFoundError(field, genre) from exc
 
 
 async def because_you_watched(ctx: FeedContext, query: BecauseQuery) -> BecauseYouWatched:
@@ -150,7 +162,7 @@ async def similar_items(
         NotFoundError: The title does not exist.
     """
     items = repos.items
-    await items.get(item_id)
+    source_item = await items.get(item_id)
     source, chosen = await repos.recs.more_like_this(item_id, model_version=model_version, k=limit)
     if source == "content":
         metrics.fallbacks.labels(kind="content_similarity").inc()
@@ -165,7 +177,7 @@ async def similar_items(
         result.append(
             SimilarItem(
                 item_id=row.item_id,
-                score=round(row.score, 4),
+                similarity_score=round(row.score, 4),
                 rank=rank,
                 metadata=ranking.metadata_of(titles.get(row.item_id)),
                 source=source,
@@ -174,8 +186,9 @@ async def similar_items(
             )
         )
     return SimilarItems(
+        source_item=TitleRef(item_id=item_id, title=source_item.title),
+        similar_items=result,
         item_id=item_id,
-        items=result,
         source=source,
         model_version=model_version if source == "gnn" else None,
         request_id=request_id,

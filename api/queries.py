@@ -18,13 +18,15 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class HomeQuery(Query, frozen=True, kw_only=True):
-    """The home feed (``GET /v1/recommendations``): ``fill`` tops a short row up with popular
-    titles."""
+    """The home feed (``GET /v1/recommendations``): ``genre`` (the ``category`` or the genre of
+    ``context=genre:<name>``) and ``kind`` filter the titles; ``fill`` tops a short row up with
+    popular titles."""
 
     route: ClassVar[str] = "recommendations"
-    context: str = "home"
+    context: str = "homepage"
     limit: int = 20
-    category: str | None = None
+    genre: str | None = None
+    kind: str | None = None
     exclude: tuple[str, ...] = ()
     fill: bool = True
 

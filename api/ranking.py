@@ -156,9 +156,14 @@ def metadata_of(summary: TitleSummary | None) -> TitleMetadata:
     """Display metadata of a title (empty when the title vanished)."""
     if summary is None:
         return TitleMetadata()
+    genres = sorted(summary.genres)
+    rating = round(summary.rating, 2) if summary.rating is not None else None
     return TitleMetadata(
         title=summary.title,
-        genres=sorted(summary.genres),
+        category=genres[0] if genres else None,
+        rating=rating,
+        thumbnail_url=summary.thumbnail_url,
+        genres=genres,
         year=summary.year,
         kind=summary.kind,
         popularity=summary.popularity,
@@ -200,6 +205,26 @@ def diversify(
     return picked
 
 
+#: The API document's explanation type of each kind (``popular`` is ``content_based`` when it
+#: names genres, else ``popularity``).
+_DOCUMENT_TYPE = {
+    "because_you_watched": "collaborative",
+    "similar_users": "collaborative",
+    "taste_profile": "collaborative",
+    "similar_content": "content_based",
+    "social": "social",
+}
+_ATTRIBUTE = {"person": "people", "keyword": "keywords", "genre": "genre"}
+
+
+def _matching_attributes(kind: str, shared: list[str], genres: list[str]) -> list[str]:
+    """What a content-based explanation matches on: the kinds of shared features, or genre."""
+    if kind == "similar_content":
+        kinds = {_ATTRIBUTE.get(text.split(" ", 1)[0], "content") for text in shared}
+        return sorted(kinds) or ["content"]
+    return ["genre"] if kind == "popular" and genres else []
+
+
 def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation:
     """The explanation of a candidate, from its main source."""
     source = cand.main_source
@@ -234,9 +259,13 @@ def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation
             reason = f"Popular in {genres[0]}"
         else:
             reason = "Popular with viewers right now"
+    similar = [cand.anchor.item_id] if cand.anchor and source in ("similar", "content") else []
     return Explanation(
-        type=kind,
+        type=_DOCUMENT_TYPE.get(kind, "content_based" if genres else "popularity"),
         reason=reason,
+        kind=kind,
+        similar_items=similar,
+        matching_attributes=_matching_attributes(kind, cand.shared, genres),
         sources=sources,
         anchor=cand.anchor if source in ("similar", "content") else None,
         people=people[:5],

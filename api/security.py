@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
 import time
 import uuid
 from pathlib import Path
@@ -12,7 +14,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
-from api.errors import ApiError, ErrorCode
+from api.errors import ApiError, ErrorCode, RateLimitDetails
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -171,28 +173,39 @@ class RequestMiddleware(ASGIMiddleware):
         limit = TIER_LIMITS[key.tier]
         now = time.time()
         window = int(now // _WINDOW)
-        reset = int((window + 1) * _WINDOW - now) or 1
+        reset_at = (window + 1) * _WINDOW
         counter = f"graphrec:rl:{key.key_hash}:{window}"
 
-        async def incr(client: Any) -> int:
+        async def incr(client: Any) -> int | None:
             return int(await client.eval(_COUNT_LUA, 1, counter, _WINDOW + 5))
 
-        count = await self.app_state.redis.run(incr, 0)
+        count = await self.app_state.redis.run(incr, None)
+        if count is None:
+            # Redis is down: the limit fails open and no count is claimed.
+            state["rate_headers"] = [(b"x-ratelimit-limit", str(limit).encode())]
+            return
         remaining = max(0, limit - count)
         state["rate_headers"] = [
             (b"x-ratelimit-limit", str(limit).encode()),
             (b"x-ratelimit-remaining", str(remaining).encode()),
-            (b"x-ratelimit-reset", str(reset).encode()),
+            (b"x-ratelimit-reset", str(reset_at).encode()),
         ]
         if count > limit:
             self.app_state.metrics.rate_limited.labels(tier=key.tier).inc()
+            retry_after = max(1, math.ceil(reset_at - now))
             raise ApiError(
                 429,
                 ErrorCode.RATE_LIMITED,
-                f"rate limit of {limit} requests per minute exceeded",
-                field="Authorization",
-                reason=f"tier {key.tier}",
-                headers={"Retry-After": str(reset)},
+                "Rate limit exceeded. Please try again later.",
+                details=RateLimitDetails(
+                    limit=limit,
+                    remaining=remaining,
+                    reset_at=dt.datetime.fromtimestamp(reset_at, dt.UTC)
+                    .isoformat()
+                    .replace("+00:00", "Z"),
+                    reason=f"tier {key.tier}: {limit} requests per minute",
+                ),
+                headers={"Retry-After": str(retry_after)},
             )
 
 

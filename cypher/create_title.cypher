@@ -8,7 +8,8 @@ REMOVE t.pendingCreate
 WITH t, created
 CALL (t, created) {
   WITH t WHERE created
-  SET t.title = $title, t.year = $year, t.kind = $kind, t.dataset = $dataset,
+  SET t.title = $title, t.year = $year, t.kind = $kind, t.thumbnailUrl = $thumbnail_url,
+      t.dataset = $dataset,
       t.popularity = 0, t.createdAt = datetime()
   FOREACH (name IN $genres | MERGE (g:Genre {name: name}) MERGE (t)-[:IN_GENRE]->(g))
   FOREACH (name IN $keywords | MERGE (k:Keyword {name: name}) MERGE (t)-[:HAS_KEYWORD]->(k))

@@ -3,6 +3,7 @@ CYPHER replan=skip
 MATCH (t:Title {titleId: $item_id})
 RETURN t.titleId AS item_id, t.title AS title, t.year AS year, t.kind AS kind,
        t.popularity AS popularity, t.imdbId AS imdb_id, t.tmdbId AS tmdb_id,
+       t.thumbnailUrl AS thumbnail_url,
        t.embeddingVersion IS NOT NULL AS has_embedding,
        COLLECT {
          MATCH (t)-[:IN_GENRE]->(g:Genre) WHERE NOT coalesce(g.unknown, false)

@@ -20,13 +20,15 @@ _K = 10
 
 
 class PathToTitle(msgspec.Struct, frozen=True, kw_only=True):
-    """user -[relations]-> anchor -SIMILAR_TO (score, rank)-> title."""
+    """user -[relations]-> anchor -SIMILAR_TO (score, rank)-> title; ``rating``: the user's
+    rating of the anchor, if any."""
 
     anchor_id: str
     anchor_title: str | None
     relations: list[str]
     score: float
     rank: int | None = None
+    rating: float | None = None
 
 
 class GenreTie(msgspec.Struct, frozen=True, kw_only=True):

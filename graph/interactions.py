@@ -11,25 +11,9 @@ import neo4j
 
 from graph._tx import run_rows, write
 from graph.errors import ConflictError, NotFoundError
+from graph.signals import Action
 
 __all__ = ["Action", "EventRecord", "Feedback", "InteractionRepository", "NewEvent"]
-
-
-class Action(enum.StrEnum):
-    """Interaction actions the API accepts."""
-
-    IMPRESSION = "impression"
-    CLICK = "click"
-    VIEW = "view"
-    WATCH = "watch"
-    COMPLETE = "complete"
-    ABANDON = "abandon"
-    LIKE = "like"
-    DISLIKE = "dislike"
-    RATING = "rating"
-    SHARE = "share"
-    ADD_TO_LIST = "add_to_list"
-    REMOVE_FROM_LIST = "remove_from_list"
 
 
 class Feedback(enum.StrEnum):
@@ -39,9 +23,12 @@ class Feedback(enum.StrEnum):
     DISLIKE = "dislike"
 
 
-# Which aggregate statement an action runs (impression and click record only the Event).
+# Which aggregate statement an action runs (impression, click, add_to_cart, purchase, pause and
+# skip record only the Event).
 _AGGREGATE: dict[Action, str] = {
     Action.VIEW: "update_watched",
+    Action.PLAY: "update_watched",
+    Action.SAVE: "add_to_list",
     Action.WATCH: "update_watched",
     Action.COMPLETE: "update_watched",
     Action.ABANDON: "update_watched",
@@ -55,7 +42,9 @@ _AGGREGATE: dict[Action, str] = {
 
 
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An interaction to record."""
+    """An interaction to record, with its context: the session, the device, the list
+    (``source``) and rank (``position``) the title was shown at. The Event also keeps the hour
+    of day of ``at`` (in ``at``'s own offset: the client's local time when it sends one)."""
 
     event_id: str
     user_id: str
@@ -64,6 +53,9 @@ class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     value: float | None = None
     at: dt.datetime
     session_id: str | None = None
+    device_type: str | None = None
+    source: str | None = None
+    position: int | None = None
 
 
 class EventRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,32 +85,63 @@ class InteractionRepository:
 
         Raises:
             NotFoundError: The user or the title does not exist.
-            ConflictError: The event id was used for a different user, title or action.
+            ConflictError: The event id was used for a different user, title, action or value.
         """
         try:
             record = await write(self._session, _record, event)
         except _ConcurrentCreate:
             # Another transaction created the same event between our MERGE and commit.
             record = await write(self._session, _record, event)
-        if (record.user_id, record.item_id, record.action) != (
+        if (record.user_id, record.item_id, record.action, record.value) != (
             event.user_id,
             event.item_id,
             str(event.action),
+            event.value,
         ):
             raise ConflictError("event_id", event.event_id)
         return record
 
     async def feedback(
-        self, user_id: str, item_id: str, kind: Feedback, reason: str | None, at: dt.datetime
+        self,
+        user_id: str,
+        item_id: str,
+        kind: Feedback,
+        reason: str | None,
+        at: dt.datetime,
+        *,
+        replace: bool = False,
     ) -> None:
         """Store feedback: the title is excluded for that user from now on.
+
+        Args:
+            user_id: The user.
+            item_id: The title.
+            kind: ``not_interested`` or ``dislike``.
+            reason: Why (stored with ``not_interested``).
+            at: When.
+            replace: Remove the user's other feedback on the title first (in the same
+                transaction).
 
         Raises:
             NotFoundError: The user or the title does not exist.
         """
         params = {"user_id": user_id, "item_id": item_id, "reason": reason, "at": at}
         name = "set_not_interested" if kind is Feedback.NOT_INTERESTED else "set_disliked"
-        await write(self._session, _write_checked, name, params)
+        names = ["delete_feedback", name] if replace else [name]
+        await write(self._session, _write_checked, names, params)
+
+    async def remove_feedback(self, user_id: str, item_id: str) -> bool:
+        """Undo the user's feedback on the title (``not_interested`` and ``dislike``).
+
+        Returns:
+            Whether there was feedback to remove.
+
+        Raises:
+            NotFoundError: The user or the title does not exist.
+        """
+        params = {"user_id": user_id, "item_id": item_id}
+        rows = await write(self._session, _write_checked, ["delete_feedback"], params)
+        return bool(rows[0]["removed"])
 
 
 class _ConcurrentCreate(Exception):
@@ -141,6 +164,10 @@ async def _record(tx: neo4j.AsyncManagedTransaction, event: NewEvent) -> EventRe
         "value": event.value,
         "at": event.at,
         "session_id": event.session_id,
+        "device_type": event.device_type,
+        "source": event.source,
+        "position": event.position,
+        "hour": event.at.hour,
     }
     try:
         rows = await run_rows(tx, "record_event", params)
@@ -169,8 +196,14 @@ def _watch_params(event: NewEvent) -> dict[str, Any]:
 
 
 async def _write_checked(
-    tx: neo4j.AsyncManagedTransaction, name: str, params: dict[str, Any]
-) -> None:
-    rows = await run_rows(tx, name, params)
-    if not rows:
-        await _raise_missing(tx, params["user_id"], params["item_id"])
+    tx: neo4j.AsyncManagedTransaction, names: list[str], params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Run the statements in order; the first one's rows (none: the user or title is missing)."""
+    first: list[dict[str, Any]] = []
+    for i, name in enumerate(names):
+        rows = await run_rows(tx, name, params)
+        if not rows:
+            await _raise_missing(tx, params["user_id"], params["item_id"])
+        if i == 0:
+            first = rows
+    return first

@@ -38,6 +38,8 @@ class TitleSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     kind: str | None = None
     popularity: float | None = None
     genres: tuple[str, ...] = ()
+    rating: float | None = None
+    thumbnail_url: str | None = None
 
 
 class Credit(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +65,7 @@ class TitleDetail(msgspec.Struct, frozen=True, kw_only=True):
     platforms: list[str] = msgspec.field(default_factory=list)
     imdb_id: str | None = None
     tmdb_id: str | None = None
+    thumbnail_url: str | None = None
     has_embedding: bool = False
 
 
@@ -73,6 +76,7 @@ class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     year: int | None = None
     kind: str = "movie"
+    thumbnail_url: str | None = None
     dataset: str = "api"
     genres: list[str] = msgspec.field(default_factory=list)
     keywords: list[str] = msgspec.field(default_factory=list)

@@ -48,6 +48,7 @@ class ItemController(Controller):
                 title=data.title,
                 year=data.year,
                 kind=data.kind,
+                thumbnail_url=data.thumbnail_url,
                 genres=sorted(set(data.genres)),
                 keywords=sorted({k.lower() for k in data.keywords}),
                 platforms=sorted(set(data.platforms)),

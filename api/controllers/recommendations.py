@@ -8,11 +8,21 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
+from msgspec import Meta
 
 from api import feeds
 from api.errors import ApiError, ErrorCode, request_id_of
 from api.explain import build_explanation
-from api.params import ContextQuery, ItemIdPath, KindQuery, LimitQuery, UserIdQuery
+from api.params import (
+    CategoryQuery,
+    ContextQuery,
+    DeviceHeader,
+    ItemIdPath,
+    KindQuery,
+    LimitQuery,
+    SessionHeader,
+    UserIdQuery,
+)
 from api.queries import HomeQuery
 from api.schemas.common import ID_PATTERN
 from api.schemas.recommendations import RecommendationExplain, RecommendationList
@@ -23,14 +33,25 @@ from graph.store import Repositories
 __all__ = ["RecommendationController"]
 
 _ID_RE = re.compile(ID_PATTERN)
+_ID_LIST = ID_PATTERN.removeprefix("^").removesuffix("(?![\\s\\S])")
 ExcludeQuery = Annotated[
-    str | None,
-    QueryParameter(max_length=13_000, description="Comma-separated title ids to leave out"),
+    list[
+        Annotated[
+            str,
+            Meta(pattern=rf"^{_ID_LIST}(,{_ID_LIST})*(?![\s\S])", max_length=13_000),
+        ]
+    ]
+    | None,
+    QueryParameter(
+        max_items=100,
+        description="Title ids to leave out: repeated (exclude=a&exclude=b) or comma-separated",
+    ),
 ]
 
 
-def _parse_exclude(raw: str | None) -> tuple[str, ...]:
-    ids = tuple(sorted({part.strip() for part in (raw or "").split(",") if part.strip()}))
+def _parse_exclude(raw: list[str] | None) -> tuple[str, ...]:
+    parts = (part.strip() for text in raw or [] for part in text.split(","))
+    ids = tuple(sorted({part for part in parts if part}))
     bad = next((i for i in ids if not _ID_RE.match(i)), None)
     if bad is not None or len(ids) > 100:
         reason = f"invalid id {bad!r}" if bad is not None else "at most 100 ids"
@@ -38,6 +59,25 @@ def _parse_exclude(raw: str | None) -> tuple[str, ...]:
             400, ErrorCode.INVALID_INPUT, "the request is invalid", field="exclude", reason=reason
         )
     return ids
+
+
+def _genre(context: str, category: str) -> str | None:
+    """The genre filter: ``category`` (unless ``all``) or the genre of ``context=genre:<name>``.
+
+    Raises:
+        ApiError: 400 when the two name different genres.
+    """
+    wanted = None if category.lower() == "all" else category
+    named = context.split(":", 1)[1] if context.startswith("genre:") else None
+    if wanted is not None and named is not None and wanted != named:
+        raise ApiError(
+            400,
+            ErrorCode.INVALID_INPUT,
+            "the request is invalid",
+            field="category",
+            reason="names another genre than the context",
+        )
+    return wanted or named
 
 
 class RecommendationController(Controller):
@@ -52,17 +92,27 @@ class RecommendationController(Controller):
         request: Request,
         app_state: NamedDependency[AppState],
         user_id: UserIdQuery,
-        context: ContextQuery = "home",
+        context: ContextQuery = "homepage",
         limit: LimitQuery = 20,
-        category: KindQuery = None,
+        category: CategoryQuery = "all",
+        kind: KindQuery = None,
         exclude: ExcludeQuery = None,
+        session_id: SessionHeader = None,
+        device_type: DeviceHeader = None,
     ) -> Response[RecommendationList]:
-        """The home feed: several graph sources merged, ranked, diversified and explained."""
+        """The home feed: several graph sources merged, ranked, diversified and explained.
+
+        ``category`` names a genre (``all``: every genre); ``X-Session-Id`` and
+        ``X-Device-Type`` are accepted as the API document sends them (the interactions that
+        follow store them).
+        """
+        context = "homepage" if context == "home" else context
         query = HomeQuery(
             user_id=user_id,
             context=context,
             limit=limit,
-            category=category,
+            genre=_genre(context, category),
+            kind=kind,
             exclude=_parse_exclude(exclude),
         )
         return await cached_response(app_state, query, feeds.home_feed, request_id_of(request))

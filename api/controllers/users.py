@@ -8,9 +8,9 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from api import cache, feeds
+from api import cache, feeds, idempotency
 from api.errors import ApiError, ErrorCode, request_id_of
-from api.params import LimitQuery, UserIdPath
+from api.params import IdempotencyKeyHeader, LimitQuery, UserIdPath, XIdempotencyKeyHeader
 from api.queries import BecauseQuery, SocialQuery
 from api.schemas.common import view
 from api.schemas.recommendations import BecauseYouWatched, RecommendationList
@@ -51,19 +51,39 @@ class UserController(Controller):
         """A user's profile."""
         return view(await repos.users.get(user_id), User)
 
-    @put("/{user_id:str}/preferences", operation_id="SetPreferences", guards=[require_admin])
+    @put("/{user_id:str}/preferences", operation_id="SetPreferences", response_model=Preferences)
     async def set_preferences(
         self,
+        request: Request,
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         user_id: UserIdPath,
         data: JSONBody[PreferencesUpdate],
-    ) -> Preferences:
-        """Replace the preferred genres (cold-start onboarding)."""
-        genres = sorted(set(data.genres))
-        await repos.users.set_preferences(user_id, genres)
-        await cache.drop_user(app_state, user_id, bookmarks=await repos.bookmarks())
-        return Preferences(user_id=user_id, genres=genres)
+        idempotency_key: IdempotencyKeyHeader = None,
+        x_idempotency_key: XIdempotencyKeyHeader = None,
+    ) -> Response[Preferences]:
+        """Replace the preferred genres (the app's cold-start onboarding; any key).
+
+        With ``Idempotency-Key`` a retry gets the first answer again.
+        """
+        lists = [g for g in (data.favorite_categories, data.genres) if g is not None]
+        if not lists or (len(lists) == 2 and set(lists[0]) != set(lists[1])):
+            raise ApiError(
+                400,
+                ErrorCode.INVALID_INPUT,
+                "the request is invalid",
+                field="favorite_categories",
+                reason="required (or genres; both must then be the same)",
+            )
+        genres = sorted(set(lists[0]))
+
+        async def store() -> Preferences:
+            await repos.users.set_preferences(user_id, genres)
+            await cache.drop_user(app_state, user_id, bookmarks=await repos.bookmarks())
+            return Preferences(user_id=user_id, favorite_categories=genres, genres=genres)
+
+        keys = (idempotency_key, x_idempotency_key)
+        return await idempotency.once(app_state, "preferences", request, data, keys, store)
 
     @put("/{user_id:str}/friends/{friend_id:str}", operation_id="AddFriend", guards=[require_admin])
     async def add_friend(

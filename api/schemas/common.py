@@ -19,8 +19,10 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: User, title and event ids: letters, digits and ``_ . : @ -``, 1–128 characters.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$"
+#: User, title and event ids: letters, digits and ``_ . : @ -``, 1–128 characters. The pattern
+#: matches the whole string: ``(?![\s\S])`` is the end of the string in Python and ECMAScript
+#: alike (``$`` would also match before a trailing newline).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}(?![\s\S])"
 Id = Annotated[
     str,
     Meta(pattern=ID_PATTERN, min_length=1, max_length=128, description="An id", examples=["42"]),
@@ -29,9 +31,13 @@ Limit = Annotated[int, Meta(ge=1, le=100, description="How many results (1–100
 
 
 class TitleMetadata(msgspec.Struct, frozen=True, kw_only=True):
-    """What a client shows for a title."""
+    """What a client shows for a title: ``category`` is its first genre (by name), ``rating``
+    the mean of its ratings (0.5–5, null when unrated), ``thumbnail_url`` as set on the title."""
 
     title: str | None = None
+    category: str | None = None
+    rating: float | None = None
+    thumbnail_url: str | None = None
     genres: list[str] = msgspec.field(default_factory=list)
     year: int | None = None
     kind: str | None = None

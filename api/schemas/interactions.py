@@ -9,40 +9,51 @@ import msgspec
 from msgspec import Meta
 
 from api.schemas.common import Id
+from graph.signals import Action
 
 __all__ = [
-    "FeedbackAccepted",
+    "FEEDBACK_ID_PATTERN",
     "FeedbackCreate",
+    "FeedbackDeleted",
+    "FeedbackRecorded",
+    "FeedbackUpdate",
     "InteractionAccepted",
+    "InteractionContext",
     "InteractionCreate",
 ]
 
-ActionName = Literal[
-    "impression",
-    "click",
-    "view",
-    "watch",
-    "complete",
-    "abandon",
-    "like",
-    "dislike",
-    "rating",
-    "share",
-    "add_to_list",
-    "remove_from_list",
-]
+_END = r"(?![\s\S])"
+#: A session id: 1–128 printable ASCII characters without spaces.
+SessionId = Annotated[str, Meta(pattern=rf"^[\x21-\x7e]{{1,128}}{_END}")]
+#: A device type (``mobile``, ``web``, ``tv`` ...).
+DeviceType = Annotated[str, Meta(pattern=rf"^[A-Za-z0-9_.-]{{1,32}}{_END}")]
+#: Where an item was shown (``homepage``, ``search``, ``because_you_watched`` ...).
+Source = Annotated[str, Meta(pattern=rf"^[A-Za-z0-9_.:/-]{{1,64}}{_END}")]
+
+
+class InteractionContext(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the interaction happened: the list (``source``) and rank (``position``, from 1 or
+    0 as the client counts) it was shown at, the session and the device."""
+
+    source: Source | None = None
+    position: Annotated[int, Meta(ge=0, le=10_000)] | None = None
+    session_id: SessionId | None = None
+    device_type: DeviceType | None = None
 
 
 class InteractionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One interaction. ``value``: the rating (0.5–5) for ``rating``; the fraction watched
-    (0–1) for ``watch`` and ``abandon``; ignored otherwise."""
+    (0–1) for ``watch`` and ``abandon``; ignored otherwise. ``timestamp``: when it happened
+    (ISO 8601, from 1970 to a day ahead; default now). ``session_id`` is the same as
+    ``context.session_id``."""
 
     user_id: Id
     item_id: Id
-    action: ActionName
+    action: Action
     value: Annotated[float, Meta(ge=0, le=10)] | None = None
     timestamp: dt.datetime | None = None
-    session_id: Annotated[str, Meta(min_length=1, max_length=128)] | None = None
+    context: InteractionContext | None = None
+    session_id: SessionId | None = None
 
 
 class InteractionAccepted(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,27 +64,53 @@ class InteractionAccepted(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     item_id: str
     action: str
+    value: float | None = None
     weight: float
     recorded_at: str
 
 
 FeedbackKind = Literal["not_interested", "dislike"]
+Reason = Annotated[str, Meta(max_length=500)]
+#: Feedback ids: ``fb_`` and the base64url of the user and the title.
+FEEDBACK_ID_PATTERN = rf"^fb_[A-Za-z0-9_-]{{4,400}}{_END}"
 
 
-class FeedbackCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class FeedbackUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The feedback that replaces the stored one (``feedback`` is the same as
+    ``feedback_type``)."""
+
+    feedback_type: FeedbackKind | None = None
+    feedback: FeedbackKind | None = None
+    reason: Reason | None = None
+
+
+class FeedbackCreate(FeedbackUpdate, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Explicit feedback on a recommended title."""
 
     user_id: Id
     item_id: Id
-    feedback: FeedbackKind
-    reason: Annotated[str, Meta(max_length=500)] | None = None
 
 
-class FeedbackAccepted(msgspec.Struct, frozen=True, kw_only=True):
-    """What was done."""
+class _FeedbackDone(msgspec.Struct, frozen=True, kw_only=True):
+    """What was done, in the API document's words (``action_taken``), and to what."""
 
-    status: Literal["applied"] = "applied"
+    action_taken: str
+    feedback_id: str
     user_id: str
     item_id: str
-    feedback: str
+
+
+class FeedbackRecorded(_FeedbackDone, frozen=True, kw_only=True):
+    """The feedback is stored (``actions``: what was done, in full)."""
+
+    status: Literal["recorded"] = "recorded"
+    feedback_type: str
+    reason: str | None
     actions: list[str]
+
+
+class FeedbackDeleted(_FeedbackDone, frozen=True, kw_only=True):
+    """The feedback is undone (``removed`` false when there was none: a retry)."""
+
+    status: Literal["deleted"] = "deleted"
+    removed: bool

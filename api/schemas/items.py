@@ -14,6 +14,8 @@ __all__ = ["Item", "ItemCreate", "ItemCreated", "PersonIn", "Similarity"]
 
 Text = Annotated[str, Meta(min_length=1, max_length=300)]
 Feature = Annotated[str, Meta(min_length=1, max_length=100)]
+#: An http(s) URL (the title's picture).
+Url = Annotated[str, Meta(pattern=r"^https?://[\x21-\x7e]{1,2000}(?![\s\S])", max_length=2048)]
 
 
 class PersonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -29,7 +31,8 @@ class ItemCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     item_id: Id
     title: Text
     year: Annotated[int, Meta(ge=1800, le=2200)] | None = None
-    kind: Annotated[str, Meta(pattern=r"^(movie|show|artist|item)$")] = "movie"
+    kind: Annotated[str, Meta(pattern=r"^(movie|show|artist|item)(?![\s\S])")] = "movie"
+    thumbnail_url: Url | None = None
     genres: Annotated[list[Feature], Meta(max_length=20)] = msgspec.field(default_factory=list)
     keywords: Annotated[list[Feature], Meta(max_length=50)] = msgspec.field(default_factory=list)
     platforms: Annotated[list[Feature], Meta(max_length=20)] = msgspec.field(default_factory=list)

@@ -9,6 +9,7 @@ from api.schemas.common import PersonRef, TitleMetadata, TitleRef
 __all__ = [
     "BecauseYouWatched",
     "BecauseYouWatchedRow",
+    "ExplainDetail",
     "ExplainFactor",
     "Explanation",
     "GraphPath",
@@ -23,10 +24,20 @@ __all__ = [
 
 
 class Explanation(msgspec.Struct, frozen=True, kw_only=True):
-    """Why a title is recommended: the main source and the evidence."""
+    """Why a title is recommended: the main source and the evidence.
+
+    ``type`` is the API document's class (``collaborative``, ``content_based``, ``social``,
+    ``popularity``); ``kind`` graphrec's finer one (``because_you_watched``, ``similar_content``,
+    ``social``, ``similar_users``, ``taste_profile``, ``popular``). ``similar_items``: the
+    user's titles behind a collaborative answer; ``matching_attributes``: what a content-based
+    answer matches on (``genre``, ``people``, ``keywords``).
+    """
 
     type: str
     reason: str
+    kind: str
+    similar_items: list[str] = msgspec.field(default_factory=list)
+    matching_attributes: list[str] = msgspec.field(default_factory=list)
     sources: list[str] = msgspec.field(default_factory=list)
     anchor: TitleRef | None = None
     people: list[PersonRef] = msgspec.field(default_factory=list)
@@ -84,7 +95,7 @@ class SimilarItem(msgspec.Struct, frozen=True, kw_only=True):
     """A title like the requested one."""
 
     item_id: str
-    score: float
+    similarity_score: float
     rank: int
     metadata: TitleMetadata
     source: str
@@ -93,10 +104,11 @@ class SimilarItem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SimilarItems(msgspec.Struct, kw_only=True):
-    """ "More like this"."""
+    """ "More like this": ``item_id`` repeats ``source_item.item_id``."""
 
+    source_item: TitleRef
+    similar_items: list[SimilarItem]
     item_id: str
-    items: list[SimilarItem]
     source: str
     model_version: str | None
     request_id: str
@@ -106,9 +118,20 @@ class SimilarItems(msgspec.Struct, kw_only=True):
 class ExplainFactor(msgspec.Struct, frozen=True, kw_only=True):
     """One contributing factor and its share of the explanation (weights sum to 1)."""
 
-    type: str
+    factor: str
     weight: float
     description: str
+
+
+class ExplainDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """The API document's explanation: the main reason, the weighted factors, the user's titles
+    similar to this one and the rating the user would likely give it (0.5–5, null without
+    evidence)."""
+
+    primary_reason: str
+    contributing_factors: list[ExplainFactor]
+    similar_items_watched: list[str]
+    predicted_rating: float | None
 
 
 class PathNode(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,13 +154,13 @@ class GraphPath(msgspec.Struct, frozen=True, kw_only=True):
 class RecommendationExplain(msgspec.Struct, kw_only=True):
     """Why this title for this user."""
 
-    user_id: str
     item_id: str
+    user_id: str
+    explanation: ExplainDetail
     metadata: TitleMetadata
     summary: str
     eligible: bool
     note: str | None
-    factors: list[ExplainFactor]
     anchors: list[TitleRef]
     friends: list[PersonRef]
     similar_users: list[PersonRef]

@@ -34,15 +34,18 @@ class User(UserProfile, frozen=True, kw_only=True):
 
 
 class PreferencesUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Preferred genres (replaces the previous ones)."""
+    """Preferred genres, replacing the previous ones: ``favorite_categories`` (the API
+    document's name) or ``genres`` (the same)."""
 
-    genres: Annotated[list[Genre], Meta(max_length=50)]
+    favorite_categories: Annotated[list[Genre], Meta(max_length=50)] | None = None
+    genres: Annotated[list[Genre], Meta(max_length=50)] | None = None
 
 
 class Preferences(msgspec.Struct, frozen=True, kw_only=True):
-    """The stored preferences."""
+    """The stored preferences (``genres`` repeats ``favorite_categories``)."""
 
     user_id: str
+    favorite_categories: list[str]
     genres: list[str]
 
 

@@ -184,7 +184,7 @@ async def test_promoting_a_new_model_changes_the_cache_key(
     r = await _get(client)
     assert r.headers["X-Cache"] == "miss" and r.json()["model_version"] == "v2"
     # v2 has no edges yet: no GNN explanations, content instead.
-    types = {rec["explanation"]["type"] for rec in r.json()["recommendations"]}
+    types = {rec["explanation"]["kind"] for rec in r.json()["recommendations"]}
     assert "because_you_watched" not in types
 
 

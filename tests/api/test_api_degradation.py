@@ -111,8 +111,9 @@ async def test_redis_down_the_api_answers_and_stays_exactly_once(
         r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
         assert r.status_code == 200 and r.headers["X-Cache"] == "miss"
         assert r.json()["recommendations"]
-        # Rate limiting fails open but the headers stay.
+        # Rate limiting fails open: the limit is told, no count that was not kept.
         assert r.headers["X-RateLimit-Limit"] == "1000"
+        assert "X-RateLimit-Remaining" not in r.headers and "X-RateLimit-Reset" not in r.headers
         payload = {"user_id": "u1", "item_id": "t7", "action": "view"}
         headers = {**PRO, "X-Event-ID": "evt-no-redis"}
         first = await client.post("/v1/interactions", json=payload, headers=headers)

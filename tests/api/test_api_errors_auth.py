@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.anyio
 def _assert_envelope(body: dict, code: str) -> dict:  # type: ignore[type-arg]
     error = body["error"]
     assert set(error) == {"code", "message", "details", "request_id"}
-    assert set(error["details"]) == {"field", "reason"}
+    assert {"field", "reason"} <= set(error["details"])
     assert error["code"] == code and error["request_id"]
     text = str(body).lower()
     assert "traceback" not in text and "neo4j" not in text and "match (" not in text
@@ -45,7 +47,8 @@ async def test_validation_errors_name_the_field(client: AsyncTestClient) -> None
         ("/v1/recommendations?user_id=u1&limit=abc", "INVALID_INPUT", "limit"),
         ("/v1/recommendations?user_id=u1&context=weird", "INVALID_INPUT", "context"),
         ("/v1/recommendations?user_id=u1&exclude=a,b%20c", "INVALID_INPUT", "exclude"),
-        ("/v1/recommendations?user_id=u1&category=book", "INVALID_INPUT", "category"),
+        ("/v1/recommendations?user_id=u1&kind=book", "INVALID_INPUT", "kind"),
+        ("/v1/recommendations?user_id=u1&category=a%0Ab", "INVALID_INPUT", "category"),
         ("/v1/recommendations", "INVALID_USER_ID", "user_id"),
         ("/v1/recommendations?user_id=%27%20OR%201%3D1%20%2F%2F", "INVALID_USER_ID", "user_id"),
         ("/v1/users/u1/because-you-watched?rows=0", "INVALID_INPUT", "rows"),
@@ -80,15 +83,20 @@ async def test_free_tier_is_rate_limited_with_headers(client: AsyncTestClient) -
     r = await client.get("/v1/users/u1", headers=FREE)
     assert r.headers["X-RateLimit-Limit"] == "60"
     assert r.headers["X-RateLimit-Remaining"] == "59"
-    assert 1 <= int(r.headers["X-RateLimit-Reset"]) <= 60
+    # A Unix time: the end of the current one-minute window.
+    assert 0 < int(r.headers["X-RateLimit-Reset"]) - time.time() <= 61
     statuses = [(await client.get("/v1/users/u1", headers=FREE)).status_code for _ in range(60)]
     # The window may roll over during the loop; then the count restarts.
     if statuses.count(429) == 0:
         pytest.skip("the minute window rolled over during the loop")
     r = await client.get("/v1/users/u1", headers=FREE)
     assert r.status_code == 429
-    _assert_envelope(r.json(), "RATE_LIMITED")
+    details = _assert_envelope(r.json(), "RATE_LIMITED")["details"]
     assert r.headers["X-RateLimit-Remaining"] == "0" and "Retry-After" in r.headers
+    assert details["limit"] == 60 and details["remaining"] == 0
+    reset_at = dt.datetime.fromisoformat(details["reset_at"]).timestamp()
+    assert reset_at == int(r.headers["X-RateLimit-Reset"])
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
     # Other keys have their own budget.
     assert (await client.get("/v1/users/u1", headers=PRO)).status_code == 200
 

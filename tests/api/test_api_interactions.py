@@ -199,7 +199,8 @@ async def test_feedback_removes_the_title_for_good(
     )
     assert r.status_code == 200
     body = r.json()
-    assert body["status"] == "applied" and body["feedback"] == feedback
+    assert body["status"] == "recorded" and body["feedback_type"] == feedback
+    assert body["action_taken"] == "item_excluded_from_future_recommendations"
     assert any("excluded" in action for action in body["actions"])
     assert "t6" not in await _feed_ids(client, "u1")
     r = await client.get("/v1/users/u1/social", headers=PRO)

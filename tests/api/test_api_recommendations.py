@@ -36,11 +36,14 @@ async def test_home_feed_merges_sources_and_filters_seen_titles(client: AsyncTes
     assert ids[0] == "t6"
     assert by_id["t6"]["explanation"]["reason"] == "Because you watched Amelie"
     assert {"similar", "friends"} <= set(by_id["t6"]["explanation"]["sources"])
-    assert by_id["t12"]["explanation"]["type"] == "social"
+    assert by_id["t12"]["explanation"]["kind"] == "social"
     assert by_id["t12"]["explanation"]["reason"] == "2 of your friends watched this: Bob and Cid"
-    assert by_id["t10"]["explanation"]["type"] == "similar_users"
+    assert by_id["t10"]["explanation"]["kind"] == "similar_users"
     assert by_id["t4"]["metadata"] == {
         "title": "Dark City",
+        "category": "Sci-Fi",
+        "rating": None,
+        "thumbnail_url": None,
         "genres": ["Sci-Fi"],
         "year": 1999,
         "kind": "movie",
@@ -71,7 +74,7 @@ async def test_cold_start_user_gets_popular_titles_of_preferred_genres(
     assert body["cold_start"] is True
     recs = body["recommendations"]
     assert [rec["item_id"] for rec in recs][:2] == ["t11", "t12"]  # most popular comedies
-    assert all(rec["explanation"]["type"] == "popular" for rec in recs)
+    assert all(rec["explanation"]["kind"] == "popular" for rec in recs)
     assert recs[0]["explanation"]["reason"] == "Popular in Comedy, genres you said you like"
 
 
@@ -143,16 +146,16 @@ async def test_similar_items_use_the_promoted_model_then_content(client: AsyncTe
     r = await client.get("/v1/items/t1/similar", headers=PRO)
     body = r.json()
     assert body["source"] == "gnn" and body["model_version"] == "v1"
-    assert [i["item_id"] for i in body["items"]] == ["t4", "t5"]
-    assert body["items"][0]["similarity_reason"].startswith("Graph neighbours")
+    assert [i["item_id"] for i in body["similar_items"]] == ["t4", "t5"]
+    assert body["similar_items"][0]["similarity_reason"].startswith("Graph neighbours")
     # t7 has no SIMILAR_TO edges: content fallback, shared genre named.
     r = await client.get("/v1/items/t7/similar", params={"limit": 2}, headers=PRO)
     body = r.json()
-    assert body["source"] == "content" and len(body["items"]) == 2
-    assert body["items"][0]["similarity_reason"] == "Shares genre Comedy"
+    assert body["source"] == "content" and len(body["similar_items"]) == 2
+    assert body["similar_items"][0]["similarity_reason"] == "Shares genre Comedy"
     # An explicit older version reads that version's edges.
     r = await client.get("/v1/items/t1/similar", params={"model": "v0"}, headers=PRO)
-    assert [i["item_id"] for i in r.json()["items"]] == ["t9"]
+    assert [i["item_id"] for i in r.json()["similar_items"]] == ["t9"]
     r = await client.get("/v1/items/nope/similar", headers=PRO)
     assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "item_id"
 
@@ -161,8 +164,12 @@ async def test_explain_lists_factors_paths_and_people(client: AsyncTestClient) -
     r = await client.get("/v1/recommendations/t5/explain", params={"user_id": "u1"}, headers=PRO)
     body = r.json()
     assert body["eligible"] is True
-    assert abs(sum(f["weight"] for f in body["factors"]) - 1.0) < 1e-3
-    assert {f["type"] for f in body["factors"]} >= {"similar_items", "friends", "genres"}
+    assert abs(sum(f["weight"] for f in body["explanation"]["contributing_factors"]) - 1.0) < 1e-3
+    assert {f["factor"] for f in body["explanation"]["contributing_factors"]} >= {
+        "similar_items",
+        "friends",
+        "genre_preference",
+    }
     assert body["anchors"] == [{"item_id": "t1", "title": "The Matrix"}]
     assert [f["name"] for f in body["friends"]] == ["Bob"]
     texts = [p["text"] for p in body["paths"]]
@@ -178,20 +185,30 @@ async def test_explain_names_the_genres_and_people_the_user_knows(client: AsyncT
     # u1 rated The Matrix (Action, Sci-Fi; Keanu Reeves) and fully watched Heat (Action, Crime;
     # Robert De Niro); u5 has no history and prefers Comedy.
     r = await client.get("/v1/recommendations/t4/explain", params={"user_id": "u1"}, headers=PRO)
-    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    factors = {
+        f["factor"]: f["description"] for f in r.json()["explanation"]["contributing_factors"]
+    }
     assert factors["people"] == "With Keanu Reeves, whom you watched before"
-    assert factors["genres"] == "In Sci-Fi, genres you watch or prefer"
+    assert factors["genre_preference"] == "In Sci-Fi, genres you watch or prefer"
     r = await client.get("/v1/recommendations/t8/explain", params={"user_id": "u1"}, headers=PRO)
-    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    factors = {
+        f["factor"]: f["description"] for f in r.json()["explanation"]["contributing_factors"]
+    }
     assert factors["people"] == "With Robert De Niro, whom you watched before"  # Heat
-    assert factors["genres"] == "In Action and Crime, genres you watch or prefer"  # 2, then 1
+    assert (
+        factors["genre_preference"] == "In Action and Crime, genres you watch or prefer"
+    )  # 2, then 1
     r = await client.get("/v1/recommendations/t10/explain", params={"user_id": "u1"}, headers=PRO)
-    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
+    factors = {
+        f["factor"]: f["description"] for f in r.json()["explanation"]["contributing_factors"]
+    }
     assert "people" not in factors  # Arrival lists nobody
-    assert factors["genres"] == "In Sci-Fi, genres you watch or prefer"  # not Drama
+    assert factors["genre_preference"] == "In Sci-Fi, genres you watch or prefer"  # not Drama
     r = await client.get("/v1/recommendations/t7/explain", params={"user_id": "u5"}, headers=PRO)
-    factors = {f["type"]: f["description"] for f in r.json()["factors"]}
-    assert factors["genres"] == "In Comedy, genres you watch or prefer"
+    factors = {
+        f["factor"]: f["description"] for f in r.json()["explanation"]["contributing_factors"]
+    }
+    assert factors["genre_preference"] == "In Comedy, genres you watch or prefer"
     assert "people" not in factors
 
 
@@ -207,19 +224,19 @@ async def test_without_promoted_model_content_and_popularity_explain(
         r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
         body = r.json()
         assert body["model_version"] is None
-        types = {rec["explanation"]["type"] for rec in body["recommendations"]}
+        types = {rec["explanation"]["kind"] for rec in body["recommendations"]}
         assert "because_you_watched" not in types and "similar_users" not in types
         assert "similar_content" in types
         content = next(
             rec
             for rec in body["recommendations"]
-            if rec["explanation"]["type"] == "similar_content"
+            if rec["explanation"]["kind"] == "similar_content"
         )
         assert content["explanation"]["reason"].startswith("Similar to ")
         r = await client.get("/v1/items/t1/similar", headers=PRO)
         assert r.json()["source"] == "content" and r.json()["model_version"] is None
         # Dark City shares Keanu Reeves (2) and Sci-Fi (1); people come first, then genres.
-        first = r.json()["items"][0]
+        first = r.json()["similar_items"][0]
         assert first["item_id"] == "t4"
         assert first["shared"] == ["person Keanu Reeves", "genre Sci-Fi"]
         assert first["similarity_reason"] == "Shares person Keanu Reeves and genre Sci-Fi"

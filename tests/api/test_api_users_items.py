@@ -37,7 +37,8 @@ async def test_new_user_onboarding_preferences_drive_cold_start(client: AsyncTes
     r = await client.post("/v1/users", json={"user_id": "fresh"}, headers=ADMIN)
     assert r.status_code == 201
     r = await client.put("/v1/users/fresh/preferences", json={"genres": ["Sci-Fi"]}, headers=ADMIN)
-    assert r.status_code == 200 and r.json() == {"user_id": "fresh", "genres": ["Sci-Fi"]}
+    assert r.status_code == 200
+    assert r.json() == {"user_id": "fresh", "favorite_categories": ["Sci-Fi"], "genres": ["Sci-Fi"]}
     r = await client.get("/v1/recommendations", params={"user_id": "fresh"}, headers=PRO)
     recs = r.json()["recommendations"]
     assert r.json()["cold_start"] is True
@@ -47,8 +48,10 @@ async def test_new_user_onboarding_preferences_drive_cold_start(client: AsyncTes
     assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "genres"
     r = await client.put("/v1/users/ghost/preferences", json={"genres": []}, headers=ADMIN)
     assert r.status_code == 404 and r.json()["error"]["details"]["field"] == "user_id"
-    r = await client.put("/v1/users/fresh/preferences", json={"genres": ["Drama"]}, headers=PRO)
-    assert r.status_code == 403
+    # Onboarding is the app's: any key sets preferences.
+    body = {"favorite_categories": ["Drama"]}
+    r = await client.put("/v1/users/fresh/preferences", json=body, headers=PRO)
+    assert r.status_code == 200 and r.json()["favorite_categories"] == ["Drama"]
 
 
 async def test_friends_put_and_delete_change_the_social_row(client: AsyncTestClient) -> None:
@@ -96,7 +99,7 @@ async def test_create_item_with_features_then_more_like_this(client: AsyncTestCl
     assert body["item"]["keywords"] == ["simulation"]
     assert body["similarity"]["method"] in {"inductive_gnn", "content"}
     r = await client.get("/v1/items/new-t/similar", headers=PRO)
-    items = r.json()["items"]
+    items = r.json()["similar_items"]
     if body["similarity"]["method"] == "content":
         assert r.json()["source"] == "content"
         # Shares Keanu Reeves (person weight 2) and Sci-Fi with The Matrix.

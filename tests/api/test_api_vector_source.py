@@ -66,7 +66,7 @@ async def test_vector_source_recommends_titles_near_the_users_embedding(
     r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
     recs = {rec["item_id"]: rec for rec in r.json()["recommendations"]}
     # t9 is reachable only through the vector index (its SIMILAR_TO edge is of v0).
-    assert recs["t9"]["explanation"]["type"] == "taste_profile"
+    assert recs["t9"]["explanation"]["kind"] == "taste_profile"
     assert recs["t9"]["explanation"]["reason"] == "Matches your taste profile"
 
 

@@ -12,6 +12,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 import cypher
+from api.controllers.feedback import feedback_id
 from graph import plans
 from graph.recommendations import ALL_SOURCES, Filters, ModelInfo, home_params
 from graph.store import Store
@@ -56,13 +57,15 @@ async def _serve_every_endpoint(client: AsyncTestClient) -> None:
         ("DELETE", "/v1/users/w1/friends/u1", None),
         ("POST", "/v1/feedback", {"user_id": "w1", "item_id": "t7", "feedback": "dislike"}),
         ("POST", "/v1/feedback", {"user_id": "w1", "item_id": "t8", "feedback": "not_interested"}),
+        ("PUT", f"/v1/feedback/{feedback_id('w1', 't8')}", {"feedback_type": "dislike"}),
+        ("DELETE", f"/v1/feedback/{feedback_id('w1', 't7')}", None),
         ("GET", "/v1/users/w1", None),
         ("GET", "/v1/items/wt", None),
         ("GET", "/v1/items/t1/similar", None),
         ("GET", "/v1/items/t9/similar", None),
         ("GET", "/v1/recommendations?user_id=u1", None),
         ("GET", "/v1/recommendations?user_id=u1&exclude=t2", None),
-        ("GET", "/v1/recommendations?user_id=u1&exclude=t3&context=genre:Drama&category=movie",
+        ("GET", "/v1/recommendations?user_id=u1&exclude=t3&context=genre:Drama&kind=movie",
          None),
         ("GET", "/v1/recommendations/t5/explain?user_id=u1", None),
         ("GET", "/v1/users/u1/because-you-watched", None),
