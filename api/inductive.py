@@ -1,5 +1,6 @@
-"""The API's one seam into the GNN: a title created through ``POST /v1/items`` is embedded
-inductively by the promoted GraphSAGE model (``gnn.inductive``), in a worker thread.
+"""The API's one seam into the GNN: a title created through ``POST /v1/items`` (or whose
+features ``PUT /v1/items/{id}/features`` replaced) is embedded inductively by the promoted
+GraphSAGE model (``gnn.inductive``), in a worker thread.
 
 Nothing else of the API imports ``gnn`` (checked by ``lint-imports``); without the GNN, or
 without a promoted model, the new title is found by its shared content features instead.
@@ -47,21 +48,25 @@ def preload(serving: threading.Event) -> None:
         gc.freeze()
 
 
-def _embed_sync(app_state: AppState, item_id: str) -> int:
+def _embed_sync(app_state: AppState, item_id: str, from_features: bool) -> int:
     try:
         from gnn.inductive import NoPromotedModelError, embed_new_titles
     except ImportError as exc:
         raise _NoGnnModuleError from exc
     try:
-        return int(embed_new_titles(app_state.conn, [item_id], k=20))
+        return int(embed_new_titles(app_state.conn, [item_id], k=20, from_features=from_features))
     except NoPromotedModelError as exc:
         raise _NoModelError from exc
 
 
-async def embed_title(app_state: AppState, item_id: str) -> Similarity:
-    """Inductive SIMILAR_TO edges from the promoted GraphSAGE model, when there is one."""
+async def embed_title(
+    app_state: AppState, item_id: str, *, from_features: bool = False
+) -> Similarity:
+    """Inductive SIMILAR_TO edges from the promoted GraphSAGE model, when there is one
+    (``from_features``: embedded afresh from its features even if the model was trained on it).
+    """
     try:
-        embedded = await anyio.to_thread.run_sync(_embed_sync, app_state, item_id)
+        embedded = await anyio.to_thread.run_sync(_embed_sync, app_state, item_id, from_features)
     except _NoGnnModuleError:
         return Similarity(method="content", embedded=0, reason=f"no GNN module; {_CONTENT}")
     except _NoModelError:

@@ -120,7 +120,12 @@ def _user_edges(art: artifacts.Artifact, new: list[str], recs: GraphRecords) -> 
 
 
 def _embed(
-    conn: Connection, kind: similarity.Kind, wanted_ids: Sequence[str] | None, k: int
+    conn: Connection,
+    kind: similarity.Kind,
+    wanted_ids: Sequence[str] | None,
+    k: int,
+    *,
+    from_features: bool = False,
 ) -> int:
     """Write the wanted nodes the model knows from their trained vectors, and embed the others
     from the graph around them."""
@@ -131,27 +136,36 @@ def _embed(
         if wanted_ids is not None
         else similarity.lacking_embeddings(conn, kind, record.version)
     )
-    old = [n for n in wanted if n in known]
+    old = [n for n in wanted if n in known and not from_features]
     if old:
         rows = torch.tensor([known[n] for n in old])
         _write(conn, kind, art, record.version, old, art.embeddings[kind][rows], k, rows)
-    new = sorted({n for n in wanted if n not in known})
+    new = sorted(set(wanted) - set(old))
     if new:
         if kind == "title":
             edges = _title_edges(art, new, GraphRecords.read(conn, title_ids=new))
         else:
             edges = _user_edges(art, new, GraphRecords.read(conn, user_ids=new))
-        _write(conn, kind, art, record.version, new, _forward(art, kind, len(new), edges), k)
+        vectors = _forward(art, kind, len(new), edges)
+        # A known node embedded afresh is not its own (trained) neighbour.
+        own = torch.tensor([known.get(n, -1) for n in new])
+        _write(conn, kind, art, record.version, new, vectors, k, own)
     return len(old) + len(new)
 
 
 def embed_new_titles(
-    conn: Connection, title_ids: Sequence[str] | None = None, *, k: int = 20
+    conn: Connection,
+    title_ids: Sequence[str] | None = None,
+    *,
+    k: int = 20,
+    from_features: bool = False,
 ) -> int:
     """Embed ``title_ids`` (default: every title lacking an embedding of the promoted version)
     from their features with the promoted model; write vectors and ``k`` ``SIMILAR_TO`` edges
-    each. Returns how many were embedded; raises NoPromotedModelError without a model."""
-    return _embed(conn, "title", title_ids, k)
+    each. A title the model was trained on keeps its trained vector unless ``from_features``
+    (its features changed). Returns how many were embedded; raises NoPromotedModelError
+    without a model."""
+    return _embed(conn, "title", title_ids, k, from_features=from_features)
 
 
 def embed_new_users(conn: Connection, user_ids: Sequence[str] | None = None, *, k: int = 20) -> int:

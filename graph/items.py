@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from graph._tx import create, read, read_record, run_rows
+from graph._tx import read, read_record, run_rows, write
+from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -20,6 +21,7 @@ __all__ = [
     "NewTitle",
     "SummaryCache",
     "TitleDetail",
+    "TitleFeatures",
     "TitleSummary",
 ]
 
@@ -69,20 +71,25 @@ class TitleDetail(msgspec.Struct, frozen=True, kw_only=True):
     has_embedding: bool = False
 
 
-class NewTitle(msgspec.Struct, frozen=True, kw_only=True):
+class TitleFeatures(msgspec.Struct, frozen=True, kw_only=True):
+    """A title's content features (and its picture)."""
+
+    thumbnail_url: str | None = None
+    genres: list[str] = msgspec.field(default_factory=list)
+    keywords: list[str] = msgspec.field(default_factory=list)
+    platforms: list[str] = msgspec.field(default_factory=list)
+    cast: list[Credit] = msgspec.field(default_factory=list)
+    directors: list[Credit] = msgspec.field(default_factory=list)
+
+
+class NewTitle(TitleFeatures, frozen=True, kw_only=True):
     """A title to create."""
 
     item_id: str
     title: str
     year: int | None = None
     kind: str = "movie"
-    thumbnail_url: str | None = None
     dataset: str = "api"
-    genres: list[str] = msgspec.field(default_factory=list)
-    keywords: list[str] = msgspec.field(default_factory=list)
-    platforms: list[str] = msgspec.field(default_factory=list)
-    cast: list[Credit] = msgspec.field(default_factory=list)
-    directors: list[Credit] = msgspec.field(default_factory=list)
 
 
 class SummaryCache:
@@ -155,4 +162,28 @@ class ItemRepository:
         Raises:
             ConflictError: A title with that id exists (nothing is changed).
         """
-        await create(self._session, "create_title", title, "item_id")
+        created = await write(self._session, _create, title)
+        if not created:
+            raise ConflictError("item_id", title.item_id)
+
+    async def replace_features(self, item_id: str, features: TitleFeatures) -> None:
+        """Replace the title's genres, keywords, platforms, cast and directors (and its picture
+        when given) in one transaction.
+
+        Raises:
+            NotFoundError: No title has that id (nothing is changed).
+        """
+        params = {"item_id": item_id, "dataset": "api", **msgspec.to_builtins(features)}
+        rows = await write(self._session, run_rows, "replace_title_features", params)
+        if not rows:
+            raise NotFoundError("item_id", item_id)
+
+
+async def _create(tx: neo4j.AsyncManagedTransaction, title: NewTitle) -> bool:
+    """Create the title node, then its features, in one transaction; False when it exists."""
+    params = msgspec.to_builtins(title)
+    rows = await run_rows(tx, "create_title", params)
+    if not rows or not rows[0]["created"]:
+        return False
+    await run_rows(tx, "replace_title_features", params)
+    return True

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from api import feeds
+from api import feeds, idempotency
 from api.errors import request_id_of
 from api.inductive import embed_title
-from api.params import ItemIdPath, LimitQuery
+from api.params import IdempotencyKeyHeader, ItemIdPath, LimitQuery, XIdempotencyKeyHeader
 from api.schemas.common import view
-from api.schemas.items import Item, ItemCreate, ItemCreated
+from api.schemas.items import Item, ItemCreate, ItemCreated, ItemFeatures
 from api.schemas.recommendations import SimilarItems
 from api.security import require_admin
 from api.state import AppState
-from graph.items import Credit, NewTitle
+from graph.items import NewTitle
 from graph.store import Repositories
 
 __all__ = ["ItemController"]
@@ -42,26 +43,44 @@ class ItemController(Controller):
         data: JSONBody[ItemCreate],
     ) -> ItemCreated:
         """Create a title with its features (admin key); it gets inductive similar titles."""
+        features = msgspec.structs.asdict(data.to_graph())
         await repos.items.create(
             NewTitle(
-                item_id=data.item_id,
-                title=data.title,
-                year=data.year,
-                kind=data.kind,
-                thumbnail_url=data.thumbnail_url,
-                genres=sorted(set(data.genres)),
-                keywords=sorted({k.lower() for k in data.keywords}),
-                platforms=sorted(set(data.platforms)),
-                cast=[
-                    Credit(person_id=p.person_id, name=p.name, order=i)
-                    for i, p in enumerate(data.cast)
-                ],
-                directors=[Credit(person_id=p.person_id, name=p.name) for p in data.directors],
+                item_id=data.item_id, title=data.title, year=data.year, kind=data.kind, **features
             )
         )
         similarity = await embed_title(app_state, data.item_id)
         item = view(await repos.items.get(data.item_id), Item)
         return ItemCreated(item=item, similarity=similarity)
+
+    @put(
+        "/{item_id:str}/features",
+        operation_id="ReplaceItemFeatures",
+        guards=[require_admin],
+        response_model=ItemCreated,
+    )
+    async def replace_item_features(
+        self,
+        request: Request,
+        app_state: NamedDependency[AppState],
+        repos: NamedDependency[Repositories],
+        item_id: ItemIdPath,
+        data: JSONBody[ItemFeatures],
+        idempotency_key: IdempotencyKeyHeader = None,
+        x_idempotency_key: XIdempotencyKeyHeader = None,
+    ) -> Response[ItemCreated]:
+        """Replace a title's features (admin key); its similar titles follow: embedded afresh
+        from the new features by the promoted model, else found by the shared content."""
+
+        async def replace() -> ItemCreated:
+            await repos.items.replace_features(item_id, data.to_graph())
+            similarity = await embed_title(app_state, item_id, from_features=True)
+            return ItemCreated(
+                item=view(await repos.items.get(item_id), Item), similarity=similarity
+            )
+
+        keys = (idempotency_key, x_idempotency_key)
+        return await idempotency.once(app_state, "features", request, data, keys, replace)
 
     @get("/{item_id:str}", operation_id="GetItem")
     async def get_item(self, repos: NamedDependency[Repositories], item_id: ItemIdPath) -> Item:
