@@ -14,9 +14,10 @@ WITH u,
        RETURN t
      } AS seen,
      COLLECT { MATCH (u)-[:DISLIKED|NOT_INTERESTED]->(t:Title) RETURN t } AS rejected
-// The user's other titles, most recent first, with how much they liked each: like 1.0, share
-// 0.9, rating (r - 2.5) / 2.5, watched 0.8 x completion (+0.2 when watched more than once),
-// watch-list 0.5. Anchors are the most recent with at least $min_strength. Only the $scan latest
+// The user's other titles, most recent first, with how much they liked each, on the one scale of
+// graph/signals.py ($weights): a like, share or listing its action's weight, a rating
+// rating_slope x (stars - rating_neutral), a watch a view's weight up to a complete watch's by
+// completion. Anchors are the most recent with at least $min_strength. Only the $scan latest
 // interactions count: a long history costs a bounded sort (ties broken by relationship).
 CALL (u, rejected) {
   MATCH (u)-[r:WATCHED|RATED|LIKED|SHARED|ADDED_TO_LIST]->(a:Title)
@@ -26,12 +27,10 @@ CALL (u, rejected) {
   LIMIT $scan
   WITH a,
        max(CASE type(r)
-         WHEN 'LIKED' THEN 1.0
-         WHEN 'SHARED' THEN 0.9
-         WHEN 'RATED' THEN (toFloat(r.rating) - 2.5) / 2.5
-         WHEN 'WATCHED' THEN 0.8 * coalesce(r.completion, 0.5)
-           + CASE WHEN coalesce(r.count, 1) > 1 THEN 0.2 ELSE 0.0 END
-         ELSE 0.5 END) AS strength,
+         WHEN 'RATED' THEN $weights.rating_slope * (toFloat(r.rating) - $weights.rating_neutral)
+         WHEN 'WATCHED' THEN $weights.VIEW
+           + ($weights.COMPLETE - $weights.VIEW) * coalesce(r.completion, 0.5)
+         ELSE $weights[type(r)] END) AS strength,
        max(at) AS at
   ORDER BY at DESC, strength DESC, a.titleId
   RETURN collect({title: a, strength: strength, at: at}) AS history

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from graph import signals
 from graph._tx import Runner, read, run_rows
 from graph.errors import NotFoundError
 from graph.explain import Evidence, evidence
@@ -35,8 +36,9 @@ __all__ = [
 #: Every candidate source of ``get_home_candidates``: GNN neighbours of the anchors, similar
 #: users' and friends' titles, the vector index, popular titles in the user's genres.
 ALL_SOURCES = frozenset({"similar", "social", "vector", "popular"})
-#: Anchors need at least this strength (a like, a rating of 4/5, a fully watched title).
-MIN_ANCHOR_STRENGTH = 0.5
+#: Anchors need at least this strength on the scale of graph/signals.py: a strong positive (a
+#: like, a listing, a rating of 3.5★ and up, a title watched at least a third).
+MIN_ANCHOR_STRENGTH = signals.STRONG
 #: Recent, strongly positive titles whose GNN neighbours feed the home feed.
 HOME_ANCHORS = 6
 #: The latest titles whose genres are the user's history genres (popular source).
@@ -235,6 +237,7 @@ def home_params(
         "recent": RECENT_TITLES,
         "scan": HISTORY_SCAN,
         "min_strength": MIN_ANCHOR_STRENGTH,
+        "weights": signals.edge_weights(),
         "neighbours": NEIGHBOURS,
         "per_neighbour": PER_NEIGHBOUR,
         "candidates": k + 20,

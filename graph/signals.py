@@ -81,9 +81,14 @@ POSITIVE = 1.0
 STRONG = 2.0
 
 
+#: A rating weighs ``RATING_SLOPE × (stars − RATING_NEUTRAL)``, clipped to the scale.
+RATING_SLOPE = 2.0
+RATING_NEUTRAL = 2.5
+
+
 def rating_weight(stars: float) -> float:
     """The weight of a rating of ``stars`` on the 0.5-5 scale: 5★ 5, 3★ 1, 2.5★ 0, 1★ -3."""
-    return max(-3.0, min(5.0, 2.0 * (stars - 2.5)))
+    return max(-3.0, min(5.0, RATING_SLOPE * (stars - RATING_NEUTRAL)))
 
 
 def weight(action: Action | str, value: float | None = None) -> float:
@@ -153,11 +158,14 @@ class PairSignals:
 def edge_weights() -> dict[str, float]:
     """The weight of each aggregate relationship of the graph that carries a fixed weight.
 
-    ``RATED`` weighs its rating and ``WATCHED`` its completion (a view, up to a complete
-    watch): both are computed where the edge is read, from :func:`rating_weight` and
-    :data:`WEIGHTS`. Passed to Cypher as ``$weights``.
+    ``RATED`` weighs its rating (``rating_slope``, ``rating_neutral``: :func:`rating_weight`,
+    whose clipping never matters at the anchors' threshold) and ``WATCHED`` its completion (a
+    view, up to a complete watch): both are computed where the edge is read. Passed to Cypher
+    as ``$weights`` (the anchors of ``get_home_candidates``).
     """
     return {
+        "rating_slope": RATING_SLOPE,
+        "rating_neutral": RATING_NEUTRAL,
         "LIKED": WEIGHTS[Action.LIKE],
         "DISLIKED": WEIGHTS[Action.DISLIKE],
         "SHARED": WEIGHTS[Action.SHARE],

@@ -32,9 +32,12 @@ async def test_home_feed_merges_sources_and_filters_seen_titles(client: AsyncTes
     scores = [rec["score"] for rec in body["recommendations"]]
     assert scores[0] == max(scores)
     by_id = {rec["item_id"]: rec for rec in body["recommendations"]}
-    # Chocolat: GNN neighbour of Amelie and watched by two friends.
-    assert ids[0] == "t6"
-    assert by_id["t6"]["explanation"]["reason"] == "Because you watched Amelie"
+    # Inception: GNN neighbour of The Matrix, rated 5 stars (weight 5: more than Amelie's like,
+    # 2, in graph/signals.py) and watched by a friend; then Chocolat, Amelie's neighbour,
+    # watched and liked by two friends (its main source).
+    assert ids[:2] == ["t5", "t6"]
+    assert by_id["t5"]["explanation"]["reason"] == "Because you watched The Matrix"
+    assert by_id["t6"]["explanation"]["reason"] == "2 of your friends watched this: Bob and Cid"
     assert {"similar", "friends"} <= set(by_id["t6"]["explanation"]["sources"])
     assert by_id["t12"]["explanation"]["kind"] == "social"
     assert by_id["t12"]["explanation"]["reason"] == "2 of your friends watched this: Bob and Cid"
@@ -244,3 +247,25 @@ async def test_without_promoted_model_content_and_popularity_explain(
         assert {row["source"] for row in r.json()["rows"]} == {"content"}
         metrics = (await client.get("/metrics")).text
         assert 'graphrec_fallbacks_total{kind="no_model"}' in metrics
+
+
+async def test_anchor_strengths_are_the_weights_of_graph_signals(client: AsyncTestClient) -> None:
+    from graph import signals
+    from graph.recommendations import Filters, ModelInfo
+
+    store = client.app.state.graphrec.store
+    async with store.repositories() as repos:
+        rows = await repos.recs.home_sources(
+            "u1",
+            model=ModelInfo(version="v1", vector_index=False),
+            sources=frozenset({"similar"}),
+            k=5,
+            anchors=6,
+            filters=Filters(),
+        )
+    # u1 rated The Matrix 5 stars, liked Amelie and watched all of Heat.
+    assert {a.item_id: a.strength for a in rows.anchors} == {
+        "t1": signals.weight("rating", 5.0),
+        "t2": signals.weight("like"),
+        "t3": signals.interaction_weight("view", completion=1.0),
+    }
