@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api.bodies import MAX_BODY_BYTES
 from api.controllers.experiments import ExperimentController
 from api.controllers.feedback import FeedbackController
 from api.controllers.health import HealthController
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["create_app"]
 
 log = logging.getLogger("api")
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(

@@ -18,11 +18,13 @@ if TYPE_CHECKING:
     from litestar import Request
 
 __all__ = [
+    "ECHO_LIMIT",
     "ApiError",
     "ErrorCode",
     "ErrorEnvelope",
     "RateLimitDetails",
     "handle_exception",
+    "invalid_input",
     "request_id_of",
 ]
 
@@ -128,6 +130,26 @@ _HTTP_CODES = {
 }
 
 
+#: The most characters of a request an error repeats (in ``field`` and ``reason``).
+ECHO_LIMIT = 200
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= ECHO_LIMIT:
+        return text
+    return text[: ECHO_LIMIT - 1] + "…"
+
+
+def invalid_input(field: str | None, reason: str) -> ApiError:
+    """A 400 naming the field at fault (from msgspec's `` - at `$.x` `` when not given)."""
+    if field is None and " at `$." in reason:
+        field = reason.rsplit(" at `$.", 1)[1].rstrip("`").split("[")[0] or None
+    elif field is None and "unknown field `" in reason:
+        field = reason.split("unknown field `", 1)[1].rsplit("`", 1)[0] or None
+    code = ErrorCode.INVALID_USER_ID if field in _USER_ID_FIELDS else ErrorCode.INVALID_INPUT
+    return ApiError(400, code, "the request is invalid", field=field, reason=reason)
+
+
 def _from_validation(exc: ValidationException) -> ApiError:
     extra = exc.extra if isinstance(exc.extra, list) else []
     first = extra[0] if extra and isinstance(extra[0], dict) else {}
@@ -136,10 +158,7 @@ def _from_validation(exc: ValidationException) -> ApiError:
     missing = re.search(r"parameter '([^']+)'", reason)
     if field is None and missing:
         field = missing.group(1)
-    if field is None and " at `$." in reason:
-        field = reason.rsplit(" at `$.", 1)[1].rstrip("`").split("[")[0] or None
-    code = ErrorCode.INVALID_USER_ID if field in _USER_ID_FIELDS else ErrorCode.INVALID_INPUT
-    return ApiError(400, code, "the request is invalid", field=field, reason=reason)
+    return invalid_input(field, reason)
 
 
 def _to_api_error(exc: Exception) -> ApiError:
@@ -197,8 +216,8 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     body = ErrorEnvelope(
         error=ErrorBody(
             code=err.code,
-            message=err.message,
-            details=err.details or ErrorDetails(field=err.field, reason=err.reason),
+            message=_clip(err.message) or "",
+            details=err.details or ErrorDetails(field=_clip(err.field), reason=_clip(err.reason)),
             request_id=rid,
         )
     )

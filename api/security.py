@@ -14,6 +14,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
+from api.bodies import checked_receive
 from api.errors import ApiError, ErrorCode, RateLimitDetails
 
 if TYPE_CHECKING:
@@ -142,7 +143,12 @@ class RequestMiddleware(ASGIMiddleware):
             path = scope["path"]
             if path.startswith("/v1") and not path.startswith(_OPEN_PATHS):
                 await self._authenticate(scope, state)
+                receive = await checked_receive(scope, receive)
             await next_app(scope, receive, send_wrapper)
+        except ApiError as exc:
+            # Answered by the exception handler outside this middleware: count its status.
+            status["code"] = exc.status
+            raise
         finally:
             route = getattr(scope.get("route_handler"), "paths", None)
             template = scope.get("path_template") or (sorted(route)[0] if route else "unmatched")

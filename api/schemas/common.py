@@ -9,6 +9,7 @@ from msgspec import Meta
 
 __all__ = [
     "ID_PATTERN",
+    "PRINTABLE",
     "Id",
     "Limit",
     "PersonRef",
@@ -28,6 +29,8 @@ Id = Annotated[
     Meta(pattern=ID_PATTERN, min_length=1, max_length=128, description="An id", examples=["42"]),
 ]
 Limit = Annotated[int, Meta(ge=1, le=100, description="How many results (1–100)")]
+#: Printable text: no control character (a name, a title, a genre).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*(?![\s\S])"
 
 
 class TitleMetadata(msgspec.Struct, frozen=True, kw_only=True):

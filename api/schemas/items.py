@@ -7,13 +7,13 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from api.schemas.common import Id
+from api.schemas.common import PRINTABLE, Id
 from graph.items import Credit, TitleDetail, TitleFeatures
 
 __all__ = ["Item", "ItemCreate", "ItemCreated", "ItemFeatures", "PersonIn", "Similarity"]
 
-Text = Annotated[str, Meta(min_length=1, max_length=300)]
-Feature = Annotated[str, Meta(min_length=1, max_length=100)]
+Text = Annotated[str, Meta(min_length=1, max_length=300, pattern=PRINTABLE)]
+Feature = Annotated[str, Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
 #: An http(s) URL (the title's picture).
 Url = Annotated[str, Meta(pattern=r"^https?://[\x21-\x7e]{1,2000}(?![\s\S])", max_length=2048)]
 

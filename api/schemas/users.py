@@ -7,13 +7,13 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from api.schemas.common import Id
+from api.schemas.common import PRINTABLE, Id
 from graph.users import UserProfile
 
 __all__ = ["Friendship", "Preferences", "PreferencesUpdate", "User", "UserCreate"]
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Genre = Annotated[str, Meta(min_length=1, max_length=100)]
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=PRINTABLE)]
+Genre = Annotated[str, Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
 
 
 class UserCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
