@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 import msgspec
 import redis.asyncio
-from litestar import Litestar
+from litestar import Controller, Litestar
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -28,7 +29,7 @@ from api.controllers.recommendations import RecommendationController
 from api.controllers.trending import TrendingController
 from api.controllers.users import UserController
 from api.deps import DEPENDENCIES
-from api.errors import handle_exception
+from api.errors import ERROR_RESPONSES, handle_exception
 from api.inductive import preload
 from api.metrics import Metrics
 from api.redisguard import RedisGuard
@@ -115,17 +116,18 @@ def create_app(
             state.conn.close()
             await state.store.close()
 
+    v1 = [
+        RecommendationController,
+        UserController,
+        ItemController,
+        InteractionController,
+        FeedbackController,
+        TrendingController,
+        ExperimentController,
+    ]
+    _document_errors(v1)
     return Litestar(
-        route_handlers=[
-            RecommendationController,
-            UserController,
-            ItemController,
-            InteractionController,
-            FeedbackController,
-            TrendingController,
-            ExperimentController,
-            HealthController,
-        ],
+        route_handlers=[*v1, HealthController],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         middleware=[RequestMiddleware(state)],
@@ -142,6 +144,14 @@ def create_app(
                     "bearer": SecurityScheme(type="http", scheme="bearer", description="API key")
                 }
             ),
-            security=[{"bearer": []}],
         ),
     )
+
+
+def _document_errors(controllers: list[type[Controller]]) -> None:
+    """Every ``/v1`` operation documents the error envelope of each error status (each needs
+    the bearer key: ``security`` of its controller)."""
+    for controller in controllers:
+        for value in vars(controller).values():
+            if isinstance(value, HTTPRouteHandler):
+                value.responses = {**ERROR_RESPONSES, **(value.responses or {})}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar import MediaType, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 
 from graph.errors import BusyError, ConflictError, NotFoundError, UnavailableError
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ECHO_LIMIT",
+    "ERROR_RESPONSES",
     "ApiError",
     "ErrorCode",
     "ErrorEnvelope",
@@ -75,6 +77,24 @@ class ErrorEnvelope(msgspec.Struct, frozen=True, kw_only=True):
     """Every error response: ``{"error": {...}}``."""
 
     error: ErrorBody
+
+
+#: The errors every ``/v1`` operation may answer, documented with the envelope (not Litestar's
+#: default 400 shape).
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ErrorEnvelope, description=text, generate_examples=False)
+    for status, text in (
+        (400, "Invalid input (INVALID_INPUT, INVALID_USER_ID)"),
+        (401, "No or unknown API key (UNAUTHORIZED)"),
+        (403, "Not allowed for this key (FORBIDDEN)"),
+        (404, "Unknown user, title, genre or feedback (NOT_FOUND)"),
+        (409, "Id, event id or idempotency key already used otherwise (INVALID_INPUT)"),
+        (413, "Body over 64 KiB (INVALID_INPUT)"),
+        (415, "Body not JSON (INVALID_INPUT)"),
+        (429, "Rate limit exceeded (RATE_LIMITED)"),
+        (503, "Neo4j unavailable and nothing cached (SERVICE_UNAVAILABLE)"),
+    )
+}
 
 
 class ApiError(Exception):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from graph.settings import Settings
 
 __all__ = [
+    "BEARER",
     "TIER_LIMITS",
     "ApiKey",
     "RequestMiddleware",
@@ -34,6 +35,9 @@ __all__ = [
     "require_admin",
 ]
 
+#: The OpenAPI security requirement of every ``/v1`` operation (``/health``, ``/ready``,
+#: ``/metrics`` and ``/schema`` have none).
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 #: Requests per minute of each tier.
 TIER_LIMITS = {"free": 60, "pro": 1_000, "enterprise": 10_000}
 _WINDOW = 60

@@ -16,7 +16,7 @@ from litestar.params import JSONBody, PathParameter
 from api.errors import ApiError, ErrorCode
 from api.schemas.common import view
 from api.schemas.learning import ExperimentCreate, ExperimentView
-from api.security import require_admin
+from api.security import BEARER, require_admin
 from api.state import AppState
 from graph import experiments
 from graph.experiments import ExperimentRecord, VariantRecord
@@ -49,6 +49,7 @@ class ExperimentController(Controller):
 
     path = "/v1/experiments"
     tags = ("experiments",)
+    security = BEARER
     guards = [require_admin]  # noqa: RUF012
 
     @post("", operation_id="CreateExperiment", status_code=201, sync_to_thread=True)

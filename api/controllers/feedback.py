@@ -23,6 +23,7 @@ from api.schemas.interactions import (
     FeedbackRecorded,
     FeedbackUpdate,
 )
+from api.security import BEARER
 from api.state import AppState
 from graph.interactions import Feedback
 from graph.store import Repositories
@@ -141,6 +142,7 @@ class FeedbackController(Controller):
 
     path = "/v1/feedback"
     tags = ("feedback",)
+    security = BEARER
 
     @post("", operation_id="GiveFeedback", status_code=200, response_model=FeedbackRecorded)
     async def give_feedback(

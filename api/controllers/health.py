@@ -6,7 +6,7 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
 
-from api.errors import ApiError, ErrorCode
+from api.errors import ERROR_RESPONSES, ApiError, ErrorCode
 from api.state import AppState, PlanState
 from graph.health import neo4j_answers
 
@@ -31,7 +31,7 @@ class HealthController(Controller):
         """The process answers."""
         return Health(status="ok")
 
-    @get("/ready", operation_id="Ready", responses=None)
+    @get("/ready", operation_id="Ready", responses={503: ERROR_RESPONSES[503]})
     async def ready(self, request: Request, app_state: NamedDependency[AppState]) -> Health:
         """Neo4j and Redis answer and the start-up planning is over (503 otherwise).
 

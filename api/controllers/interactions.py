@@ -14,6 +14,7 @@ from api import cache
 from api.errors import ApiError, ErrorCode
 from api.params import DeviceHeader, EventIdHeader, IdempotencyKeyHeader, SessionHeader
 from api.schemas.interactions import InteractionAccepted, InteractionContext, InteractionCreate
+from api.security import BEARER
 from api.state import AppState
 from graph import signals
 from graph.errors import ConflictError
@@ -81,6 +82,7 @@ class InteractionController(Controller):
 
     path = "/v1/interactions"
     tags = ("interactions",)
+    security = BEARER
 
     @post("", operation_id="RecordInteraction", status_code=202, response_model=InteractionAccepted)
     async def record_interaction(

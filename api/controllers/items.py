@@ -16,7 +16,7 @@ from api.params import IdempotencyKeyHeader, ItemIdPath, LimitQuery, XIdempotenc
 from api.schemas.common import view
 from api.schemas.items import Item, ItemCreate, ItemCreated, ItemFeatures
 from api.schemas.recommendations import SimilarItems
-from api.security import require_admin
+from api.security import BEARER, require_admin
 from api.state import AppState
 from graph.items import NewTitle
 from graph.store import Repositories
@@ -34,6 +34,7 @@ class ItemController(Controller):
 
     path = "/v1/items"
     tags = ("items",)
+    security = BEARER
 
     @post("", operation_id="CreateItem", guards=[require_admin], status_code=201)
     async def create_item(

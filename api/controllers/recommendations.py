@@ -26,6 +26,7 @@ from api.params import (
 from api.queries import HomeQuery
 from api.schemas.common import ID_PATTERN
 from api.schemas.recommendations import RecommendationExplain, RecommendationList
+from api.security import BEARER
 from api.serving import cached_response
 from api.state import AppState
 from graph.store import Repositories
@@ -85,6 +86,7 @@ class RecommendationController(Controller):
 
     path = "/v1/recommendations"
     tags = ("recommendations",)
+    security = BEARER
 
     @get("", operation_id="ListRecommendations", response_model=RecommendationList)
     async def list_recommendations(

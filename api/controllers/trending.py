@@ -12,6 +12,7 @@ from api.errors import request_id_of
 from api.params import LimitQuery
 from api.schemas.common import TitleMetadata, view
 from api.schemas.learning import TrendingItem, TrendingList, Window
+from api.security import BEARER
 from api.state import AppState
 from graph.store import Repositories
 from learning import trending
@@ -32,6 +33,7 @@ class TrendingController(Controller):
 
     path = "/v1/trending"
     tags = ("recommendations",)
+    security = BEARER
 
     @get("", operation_id="GetTrending")
     async def trending(

@@ -15,7 +15,7 @@ from api.queries import BecauseQuery, SocialQuery
 from api.schemas.common import view
 from api.schemas.recommendations import BecauseYouWatched, RecommendationList
 from api.schemas.users import Friendship, Preferences, PreferencesUpdate, User, UserCreate
-from api.security import require_admin
+from api.security import BEARER, require_admin
 from api.serving import cached_response
 from api.state import AppState
 from graph.store import Repositories
@@ -31,6 +31,7 @@ class UserController(Controller):
 
     path = "/v1/users"
     tags = ("users",)
+    security = BEARER
 
     @post("", operation_id="CreateUser", guards=[require_admin], status_code=201)
     async def create_user(
