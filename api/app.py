@@ -111,10 +111,7 @@ def create_app(
                         await task
             serving.clear()
             gc.unfreeze()
-            await client.aclose()
-            await log_client.aclose()
-            state.conn.close()
-            await state.store.close()
+            await _close(state, client, log_client)
 
     v1 = [
         RecommendationController,
@@ -146,6 +143,26 @@ def create_app(
             ),
         ),
     )
+
+
+#: Seconds each client may take to close at shutdown (a hung call never holds the process).
+_CLOSE_SECONDS = 2.0
+
+
+async def _close(state: AppState, *clients: redis.asyncio.Redis) -> None:
+    """Close the Redis clients, the sync and the async Neo4j drivers, each within
+    ``_CLOSE_SECONDS``."""
+    closer = threading.Thread(target=state.conn.close, name="close-neo4j-sync", daemon=True)
+    closer.start()
+    closing = [("redis", client.aclose()) for client in clients]
+    for name, pending in [*closing, ("neo4j", state.store.close())]:
+        try:
+            await asyncio.wait_for(pending, _CLOSE_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "shutdown: %s did not close within %.0f s; left behind", name, _CLOSE_SECONDS
+            )
+    await asyncio.to_thread(closer.join, _CLOSE_SECONDS)
 
 
 def _document_errors(controllers: list[type[Controller]]) -> None:

@@ -8,18 +8,21 @@ without a promoted model, the new title is found by its shared content features 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
 import threading
-from typing import TYPE_CHECKING
-
-import anyio.to_thread
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from api.schemas.items import Similarity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from api.state import AppState
+
+T = TypeVar("T")
 
 __all__ = ["embed_title", "preload"]
 
@@ -48,6 +51,33 @@ def preload(serving: threading.Event) -> None:
         gc.freeze()
 
 
+async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a daemon thread: unlike a worker thread of the pool (which the
+    interpreter joins at exit), a call that hangs (Neo4j gone mid-write) never keeps the process
+    from stopping."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(cast("T", result))
+
+    def target() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=target, name="graphrec-embed", daemon=True).start()
+    return await done
+
+
 def _embed_sync(app_state: AppState, item_id: str, from_features: bool) -> int:
     try:
         from gnn.inductive import NoPromotedModelError, embed_new_titles
@@ -66,7 +96,7 @@ async def embed_title(
     (``from_features``: embedded afresh from its features even if the model was trained on it).
     """
     try:
-        embedded = await anyio.to_thread.run_sync(_embed_sync, app_state, item_id, from_features)
+        embedded = await _in_daemon_thread(_embed_sync, app_state, item_id, from_features)
     except _NoGnnModuleError:
         return Similarity(method="content", embedded=0, reason=f"no GNN module; {_CONTENT}")
     except _NoModelError:

@@ -20,6 +20,7 @@ def serve(
 
     The command replaces itself with ``python -m uvicorn api.app:create_app --factory``, so the
     workers start from a clean interpreter (the CLI's own imports, torch among them, stay out).
+    On SIGTERM or SIGINT requests in flight get 8 s to finish, then the process stops.
     """
     typer.echo(f"graphrec API on http://{host}:{port} (OpenAPI at /schema), {workers} worker(s)")
     sys.stdout.flush()
@@ -27,6 +28,6 @@ def serve(
         sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
         "--host", host, "--port", str(port), "--workers", str(workers),
         "--loop", "uvloop", "--http", "httptools", "--log-level", log_level,
-        "--no-access-log", "--lifespan", "on",
+        "--no-access-log", "--lifespan", "on", "--timeout-graceful-shutdown", "8",
     ]  # fmt: skip
     os.execv(sys.executable, args)
