@@ -93,7 +93,7 @@ def create_app(
         if not state.api_keys:
             log.warning("no API keys configured: every /v1 request will be 401")
         app.state.graphrec = state
-        # The served-list consumer blocks on the stream for up to a second: a client of its own.
+        # The served-list consumer's own client: its batches are larger than a request's.
         log_client = redis.asyncio.Redis.from_url(settings.redis_url, socket_timeout=5)
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
@@ -107,8 +107,8 @@ def create_app(
             for task in (planning, counting):
                 if task is not None:
                     task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                    # Bounded: shutdown never waits on a background task for long.
+                    await asyncio.wait({task}, timeout=_CLOSE_SECONDS * 2)
             serving.clear()
             gc.unfreeze()
             await _close(state, client, log_client)

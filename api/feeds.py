@@ -21,6 +21,7 @@ from api.schemas.recommendations import (
     SimilarItems,
 )
 from graph.errors import NotFoundError
+from graph.experiments import VariantConfig
 from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
 from graph.users import UnknownGenresError
 
@@ -33,6 +34,10 @@ if TYPE_CHECKING:
 __all__ = ["FeedContext", "because_you_watched", "home_feed", "similar_items"]
 
 
+#: Serving as configured: no experiment variant changes anything.
+NO_VARIANT = VariantConfig()
+
+
 @dataclass(frozen=True, slots=True)
 class FeedContext:
     """What every feed works with: one session's repositories, the model, the metrics."""
@@ -40,6 +45,7 @@ class FeedContext:
     repos: Repositories
     model: ModelInfo
     metrics: Metrics
+    variant: VariantConfig = NO_VARIANT
 
 
 _CONTEXT_SOURCES = {
@@ -67,13 +73,13 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
         field = "context" if context.startswith("genre:") else "category"
         await _check_genre(ctx.repos, genre, field)
     filters = Filters(exclude=list(query.exclude), kind=query.kind, genre=genre)
-    k = per_source(limit)
+    k = ctx.variant.candidates or per_source(limit)
     rows = await ctx.repos.recs.home_sources(
         query.user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
     )
     if model.version is None:
         ctx.metrics.fallbacks.labels(kind="no_model").inc()
-    cands = ranking.merge_sources(rows)
+    cands = ranking.merge_sources(rows, ctx.variant.source_weights)
     personal = [c for c in cands.values() if set(c.contributions) - {"popular"}]
     fillers = [c for c in cands.values() if not set(c.contributions) - {"popular"}]
     pool = personal + fillers if context == "homepage" or len(personal) < limit else personal
@@ -82,7 +88,10 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
     cold_start = not personal
     ordered = sorted(pool, key=lambda c: (-c.score, c.item_id))[: limit * 3]
     titles = await ctx.repos.items.summaries([c.item_id for c in ordered])
-    picked = ranking.diversify(ordered, titles, limit)
+    diversity = ctx.variant.diversity
+    picked = ranking.diversify(
+        ordered, titles, limit, ranking.DIVERSITY if diversity is None else diversity
+    )
     return RecommendationList(
         recommendations=ranking.to_recommendations(picked, titles),
         model_version=model.version,

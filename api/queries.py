@@ -15,6 +15,9 @@ class Query(msgspec.Struct, frozen=True, kw_only=True):
 
     route: ClassVar[str]
     user_id: str
+    #: The user's experiment variants (``X-Experiment``), set by ``cached_response``: each
+    #: variant's answer is cached apart.
+    experiment: str = ""
 
 
 class HomeQuery(Query, frozen=True, kw_only=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -93,6 +94,7 @@ def _anchor_source(
     rows: list[Row],
     anchors: dict[str, Anchor],
     source: str,
+    weight: float,
 ) -> None:
     per_item: dict[str, float] = {}
     best: dict[str, tuple[float, Row]] = {}
@@ -104,7 +106,7 @@ def _anchor_source(
             best[row.item_id] = (contrib, row)
     top = max(per_item.values(), default=0.0) or 1.0
     for item_id, value in per_item.items():
-        cand = _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value / top)
+        cand = _add(cands, item_id, source, weight * value / top)
         contrib, row = best[item_id]
         if contrib >= cand.anchor_weight and row.anchor_id is not None:
             anchor = anchors.get(row.anchor_id)
@@ -114,28 +116,34 @@ def _anchor_source(
                 cand.shared = shared_text(row)[:4]
 
 
-def merge_sources(rows: SourceRows) -> dict[str, Candidate]:
-    """Merge every source's rows into candidates with weighted, scaled contributions."""
+def merge_sources(
+    rows: SourceRows, weights: Mapping[str, float] | None = None
+) -> dict[str, Candidate]:
+    """Merge every source's rows into candidates with weighted, scaled contributions.
+
+    ``weights`` replace some of ``SOURCE_WEIGHTS`` (an experiment variant's).
+    """
+    w = {**SOURCE_WEIGHTS, **(weights or {})}
     cands: dict[str, Candidate] = {}
     anchors = {a.item_id: a for a in rows.anchors}
-    _anchor_source(cands, rows.similar, anchors, "similar")
-    _anchor_source(cands, rows.content, anchors, "content")
+    _anchor_source(cands, rows.similar, anchors, "similar", w["similar"])
+    _anchor_source(cands, rows.content, anchors, "content", w["content"])
     social: tuple[tuple[str, list[Row], Relation], ...] = (
         ("friends", rows.friends, "friend"),
         ("similar_users", rows.similar_users, "similar_user"),
     )
     for source, source_rows, relation in social:
         for item_id, value in _scaled(source_rows).items():
-            _add(cands, item_id, source, SOURCE_WEIGHTS[source] * value)
+            _add(cands, item_id, source, w[source] * value)
         for row in source_rows:
             people = cands[row.item_id].people
             people.extend(msgspec.structs.replace(p, relation=relation) for p in row.people)
     for item_id, value in _scaled(rows.vector).items():
-        _add(cands, item_id, "vector", SOURCE_WEIGHTS["vector"] * value)
+        _add(cands, item_id, "vector", w["vector"] * value)
     best = max((r.score for r in rows.popular), default=0.0)
     for row in rows.popular:
         value = math.log1p(row.score) / math.log1p(best) if best > 0 else 0.0
-        cand = _add(cands, row.item_id, "popular", SOURCE_WEIGHTS["popular"] * max(value, 0.01))
+        cand = _add(cands, row.item_id, "popular", w["popular"] * max(value, 0.01))
         cand.popular_basis = rows.popular_basis
         cand.genres = list(rows.popular_genres)
     return cands
@@ -170,15 +178,23 @@ def metadata_of(summary: TitleSummary | None) -> TitleMetadata:
     )
 
 
+#: The share of a row that titles outside its most frequent genre keep (``1 - DIVERSITY``: at
+#: most half of the row shares a genre); an experiment variant may set another.
+DIVERSITY = 0.5
+
+
 def diversify(
-    cands: list[Candidate], titles: dict[str, TitleSummary], limit: int
+    cands: list[Candidate],
+    titles: dict[str, TitleSummary],
+    limit: int,
+    diversity: float = DIVERSITY,
 ) -> list[Candidate]:
     """Pick ``limit`` candidates by score so no genre or anchor dominates the row.
 
-    At most half of the row shares a genre and at most 40 % share an anchor while other
-    candidates remain; the rest of the row is then filled by score.
+    At most ``1 - diversity`` of the row shares a genre and at most 40 % shares an anchor while
+    other candidates remain; the rest of the row is then filled by score.
     """
-    genre_cap = max(2, math.ceil(limit * 0.5))
+    genre_cap = max(2, math.ceil(limit * (1 - diversity)))
     anchor_cap = max(2, math.ceil(limit * 0.4))
     ordered = sorted(cands, key=lambda c: (-c.score, c.item_id))
     picked: list[Candidate] = []

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
 from litestar import MediaType, Response
-from litestar.background_tasks import BackgroundTask
+from litestar.background_tasks import BackgroundTask, BackgroundTasks
 
 from api import cache
 from api.errors import ApiError, ErrorCode
 from api.feeds import FeedContext
 from api.queries import Query
+from api.served_log import log_body
+from api.variants import merged
 from graph.errors import UnavailableError
 
 if TYPE_CHECKING:
@@ -70,38 +72,70 @@ async def cached_response(
         model = await state.model.get(state)
     except UnavailableError as exc:
         down, model = exc, state.model.info
+    assigned = await state.experiments.assign(state.store, query.user_id)
+    variant = merged(assigned)
+    if assigned:
+        query = msgspec.structs.replace(query, experiment=",".join(a.label for a in assigned))
+        if model is not None and variant.model_version:
+            model = msgspec.structs.replace(model, version=variant.model_version)
+    headers = {"X-Experiment": query.experiment} if query.experiment else {}
     key = cache.cache_key(query, model.version if model is not None else None)
     read = await cache.get_cached(state, query.user_id, key)
     entry = read.entry
+
+    def logged(body: bytes) -> BackgroundTask:
+        return BackgroundTask(
+            log_body,
+            state,
+            list_id=request_id,
+            user_id=query.user_id,
+            endpoint=query.route,
+            body=body,
+            assigned=assigned,
+        )
+
     if entry is not None and down is None and cache.is_fresh(state, entry):
         metrics.inc()
-        return _render(entry.body, request_id, cached=True, stale=False, label="hit")
+        hit = _render(entry.body, request_id, cached=True, stale=False, label="hit")
+        hit.headers.update(headers)
+        hit.background = logged(entry.body)
+        return hit
     if down is None and model is not None:
         try:
             # After the user's last write: on a cluster the read may go to a lagging follower.
             async with state.store.repositories(read.bookmarks) as repos:
-                served = await feed(FeedContext(repos, model, state.metrics), query)
+                ctx = FeedContext(repos, model, state.metrics, variant)
+                served = await feed(ctx, query)
         except UnavailableError as exc:
             down = exc
         else:
             served.request_id = request_id
+            served.experiment = query.experiment or None
             body = msgspec.json.encode(served)
             state.metrics.cache.labels(route=query.route, result="miss").inc()
-            # The answer goes out first and the cache is filled after it is sent: the client does
-            # not wait for the store, and a late store is safe (it checks the generation).
-            store = BackgroundTask(
-                cache.put_cached, state, query.user_id, key, body, read.generation
+            # The answer goes out first; the cache is filled and the list logged after it is
+            # sent: the client waits for neither, and a late store is safe (it checks the
+            # generation).
+            after = BackgroundTasks(
+                [
+                    BackgroundTask(
+                        cache.put_cached, state, query.user_id, key, body, read.generation
+                    ),
+                    logged(body),
+                ]
             )
             return Response(
                 content=body,
                 media_type=MediaType.JSON,
-                headers={"X-Cache": "miss"},
-                background=store,
+                headers={"X-Cache": "miss", **headers},
+                background=after,
             )
     if entry is not None:
         state.metrics.cache.labels(route=query.route, result="stale").inc()
         state.metrics.fallbacks.labels(kind="stale_cache").inc()
-        return _render(entry.body, request_id, cached=True, stale=True, label="stale")
+        stale = _render(entry.body, request_id, cached=True, stale=True, label="stale")
+        stale.headers.update(headers)
+        return stale
     state.model.invalidate()
     raise ApiError(
         503,

@@ -7,6 +7,8 @@ import enum
 import time
 from typing import TYPE_CHECKING
 
+from api.variants import ExperimentCache
+
 if TYPE_CHECKING:
     from api.metrics import Metrics
     from api.redisguard import RedisGuard
@@ -85,4 +87,5 @@ class AppState:
         self.metrics = metrics
         self.cache_ttl = settings.api_cache_ttl
         self.model = ModelCache()
+        self.experiments = ExperimentCache()
         self.plans = PlanState.OFF

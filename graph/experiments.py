@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
+from graph._tx import read, run_rows
 from graph.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
+    import neo4j
+
     from graph.connection import Connection
 
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
     "create",
     "get",
     "list_experiments",
+    "running",
     "save_metrics",
     "set_status",
 ]
@@ -104,6 +108,12 @@ def _record(row: dict[str, Any]) -> ExperimentRecord:
         started_at=_iso(props.get("startedAt")),
         ended_at=_iso(props.get("endedAt")),
     )
+
+
+async def running(session: neo4j.AsyncSession) -> list[ExperimentRecord]:
+    """The running experiments (the API's assignment reads them every few seconds)."""
+    rows = await read(session, run_rows, "experiment_list", {"status": "running"}, background=True)
+    return [_record(row) for row in rows]
 
 
 def create(conn: Connection, experiment: ExperimentRecord) -> None:

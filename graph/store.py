@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 import neo4j
 import neo4j.exceptions
 
+from graph import experiments
 from graph._tx import RETRY_SECONDS
 from graph.driver import async_driver
+from graph.experiments import ExperimentRecord
 from graph.interactions import InteractionRepository
 from graph.items import ItemRepository, SummaryCache
 from graph.recommendations import RecommendationRepository
@@ -47,6 +49,11 @@ class Repositories:
         self.social = SocialRepository(session)
         self.interactions = InteractionRepository(session)
         self.served = ServedRepository(session)
+        self._session = session
+
+    async def experiments(self) -> list[ExperimentRecord]:
+        """The running experiments."""
+        return await experiments.running(self._session)
 
     async def bookmarks(self) -> list[str]:
         """The bookmarks of this unit of work's last transaction (after a write: that write),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import redis.asyncio as aioredis
 
     from graph.store import Store
-    from learning.log import Interaction
+    from learning.entries import Interaction
 
 __all__ = ["WINDOWS", "Trending", "Window", "scope_key", "top"]
 

@@ -97,6 +97,7 @@ class ExperimentController(Controller):
                 moved = lifecycle.conclude(app_state.conn, name)
         except lifecycle.SpecError as exc:
             raise _refused(exc) from exc
+        app_state.experiments.invalidate()
         return view(moved, ExperimentView)
 
     @get("/{name:str}/report", operation_id="ExperimentReport", sync_to_thread=True)

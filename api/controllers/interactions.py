@@ -15,11 +15,13 @@ from api.errors import ApiError, ErrorCode
 from api.params import DeviceHeader, EventIdHeader, IdempotencyKeyHeader, SessionHeader
 from api.schemas.interactions import InteractionAccepted, InteractionContext, InteractionCreate
 from api.security import BEARER
+from api.served_log import log_event
 from api.state import AppState
 from graph import signals
 from graph.errors import ConflictError
 from graph.interactions import NewEvent
 from graph.store import Repositories
+from learning.entries import Interaction
 
 __all__ = ["InteractionController", "derive_event_id", "when"]
 
@@ -148,5 +150,15 @@ class InteractionController(Controller):
         )
         if record.created:
             await cache.drop_user(app_state, data.user_id, bookmarks=await repos.bookmarks())
+            logged = Interaction(
+                user=data.user_id,
+                item=data.item_id,
+                action=action,
+                value=data.value,
+                list_id=context.recommendation_id or "",
+                position=context.position,
+                at=at.timestamp(),
+            )
+            await log_event(app_state, logged)
         await cache.put_idempotent(app_state, event.event_id, body)
         return Response(content=body, status_code=202, media_type=MediaType.JSON)  # type: ignore[arg-type]

@@ -39,6 +39,9 @@ class InteractionContext(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     position: Annotated[int, Meta(ge=0, le=10_000)] | None = None
     session_id: SessionId | None = None
     device_type: DeviceType | None = None
+    #: graphrec's addition: the ``request_id`` of the list the title was shown in (clicks are
+    #: attributed to the user's last list showing the title without it).
+    recommendation_id: SessionId | None = None
 
 
 class InteractionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

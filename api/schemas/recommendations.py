@@ -57,13 +57,15 @@ class Recommendation(msgspec.Struct, frozen=True, kw_only=True):
 
 class ServedList(msgspec.Struct, kw_only=True):
     """What every cached list carries besides its items: the request, the model, and whether it
-    came from the cache (``stale``: computed before Neo4j went down)."""
+    came from the cache (``stale``: computed before Neo4j went down); ``experiment``: the
+    user's variants (``<experiment>_<variant>``, comma-separated; the ``X-Experiment`` header)."""
 
     request_id: str = ""
     model_version: str | None
     generated_at: str
     cached: bool = False
     stale: bool = False
+    experiment: str | None = None
 
 
 class RecommendationList(ServedList, kw_only=True):

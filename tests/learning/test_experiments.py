@@ -117,8 +117,7 @@ async def test_served_lists_are_counted_attributed_and_kept_when_stopped(
                     user=u,
                     endpoint="home",
                     model_version="v1",
-                    experiment="homefeed",
-                    variant=variant[u],
+                    variants=[("homefeed", variant[u])],
                     items=[("t1", "because"), ("t2", "popular"), ("t3", "vector")],
                 ),
             )

@@ -1,0 +1,70 @@
+"""What the API tells the served-list log (``learning.log``): each list it serves, each
+interaction it stores. Both are one ``XADD`` after the answer is sent (or while Redis is down,
+nothing: the log is best-effort, the answer is not)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from learning.entries import Interaction, ServedList, log_interaction, log_served
+
+if TYPE_CHECKING:
+    from api.state import AppState
+    from api.variants import Assigned
+
+__all__ = ["log_body", "log_event", "shown_items"]
+
+
+class _Kind(msgspec.Struct):
+    kind: str = ""
+
+
+class _Shown(msgspec.Struct):
+    item_id: str
+    explanation: _Kind = msgspec.field(default_factory=_Kind)
+
+
+class _Row(msgspec.Struct):
+    items: list[_Shown] = msgspec.field(default_factory=list)
+
+
+class _Body(msgspec.Struct):
+    """The parts of any served body that name its titles (the rest is skipped unparsed)."""
+
+    recommendations: list[_Shown] = msgspec.field(default_factory=list)
+    rows: list[_Row] = msgspec.field(default_factory=list)
+    model_version: str | None = None
+
+
+_decode = msgspec.json.Decoder(_Body).decode
+
+
+def shown_items(body: bytes) -> tuple[list[tuple[str, str]], str]:
+    """``(title, source)`` in the order shown, and the model version, of a served body."""
+    parsed = _decode(body)
+    shown = [*parsed.recommendations, *(s for row in parsed.rows for s in row.items)]
+    return [(s.item_id, s.explanation.kind) for s in shown], parsed.model_version or ""
+
+
+async def log_body(
+    state: AppState,
+    *,
+    list_id: str,
+    user_id: str,
+    endpoint: str,
+    body: bytes,
+    assigned: list[Assigned],
+) -> None:
+    """Log one served list with the user's variant in each running experiment."""
+    items, version = shown_items(body)
+    served = ServedList(list_id=list_id, user=user_id, endpoint=endpoint, items=items)
+    served.model_version = version
+    served.variants = [(a.experiment, a.variant) for a in assigned]
+    await state.redis.run(lambda client: log_served(client, served), None)
+
+
+async def log_event(state: AppState, event: Interaction) -> None:
+    """Log one stored interaction for attribution and trending."""
+    await state.redis.run(lambda client: log_interaction(client, event), None)
