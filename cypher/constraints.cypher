@@ -20,3 +20,8 @@ CREATE INDEX model_status IF NOT EXISTS FOR (n:Model) ON (n.status);
 CREATE INDEX similar_to_version IF NOT EXISTS FOR ()-[r:SIMILAR_TO]-() ON (r.modelVersion);
 CREATE INDEX similar_user_version IF NOT EXISTS FOR ()-[r:SIMILAR_USER]-() ON (r.modelVersion);
 CREATE FULLTEXT INDEX title_search IF NOT EXISTS FOR (n:Title) ON EACH [n.title];
+CREATE CONSTRAINT analysis_version IF NOT EXISTS FOR (n:Analysis) REQUIRE n.version IS UNIQUE;
+CREATE CONSTRAINT community_id IF NOT EXISTS FOR (n:Community) REQUIRE n.id IS UNIQUE;
+CREATE INDEX community_version IF NOT EXISTS FOR (n:Community) ON (n.analysisVersion);
+CREATE INDEX analysis_status IF NOT EXISTS FOR (n:Analysis) ON (n.status);
+CREATE INDEX member_of_version IF NOT EXISTS FOR ()-[r:MEMBER_OF]-() ON (r.analysisVersion);

@@ -23,7 +23,9 @@ __all__ = [
     "ModelStatus",
     "get_model",
     "get_promoted",
+    "iso",
     "list_models",
+    "loads",
     "next_version",
     "promote",
     "record",
@@ -59,15 +61,18 @@ def version_number(version: str) -> int:
     return int(version[1:]) if version[:1] == "v" and version[1:].isdigit() else 0
 
 
+def loads(raw: Any) -> dict[str, Any]:
+    """A JSON object stored as a string property (``{}`` when absent)."""
+    return json.loads(raw) if isinstance(raw, str) and raw else {}
+
+
+def iso(value: Any) -> str | None:
+    """A stored ``DateTime`` as an ISO-8601 string (``None`` when absent)."""
+    return value.iso_format() if hasattr(value, "iso_format") else value
+
+
 def record(props: dict[str, Any]) -> ModelRecord:
     """A registry entry from the properties of its ``Model`` node."""
-
-    def loads(raw: Any) -> dict[str, Any]:
-        return json.loads(raw) if isinstance(raw, str) and raw else {}
-
-    def iso(value: Any) -> str | None:
-        return value.iso_format() if hasattr(value, "iso_format") else value
-
     return ModelRecord(
         model_id=props["modelId"],
         name=props.get("name", ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from graphrec.commands.analyze import analyze_app
 from graphrec.commands.db import db_app
 from graphrec.commands.demo import demo
 from graphrec.commands.experiments import experiments_app
@@ -31,6 +32,7 @@ app.command("serve")(serve)
 app.command("load")(load)
 app.command("demo")(demo)
 app.add_typer(experiments_app, name="experiments")
+app.add_typer(analyze_app, name="analyze")
 
 
 def main() -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from gnn.errors import GnnError, SplitError
@@ -18,7 +16,7 @@ from gnn.names import DEFAULT_MODEL, MODELS
 from graph import models as registry
 from graph.errors import NotFoundError
 from graph.settings import get_settings
-from graphrec.console import connect, console, fail, info
+from graphrec.console import Bars, connect, console, fail, info
 from loaders import SOURCES, LoadError, read_dataset
 
 if TYPE_CHECKING:
@@ -32,16 +30,11 @@ __all__ = ["embed", "evaluate", "models_app", "run_train", "train"]
 models_app = typer.Typer(help="The model registry: list, promote, roll back.", no_args_is_help=True)
 
 
-class _Bars:
-    """Rich bars on a terminal, plain lines otherwise."""
+class _Bars(Bars):
+    """Rich bars on a terminal, plain lines otherwise; and the epochs of training."""
 
     def __init__(self) -> None:
-        self.bar = (
-            Progress(TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(),
-                     TextColumn("{task.fields[note]}"), console=console)
-            if sys.stderr.isatty() else None
-        )  # fmt: skip
-        self.tasks: dict[str, TaskID] = {}
+        super().__init__()
         self.epochs = 0
 
     def epoch(self, epoch: int, loss: float, ndcg: float | None) -> None:
@@ -50,15 +43,6 @@ class _Bars:
             self.phase("epochs", epoch, self.epochs, note)
         elif ndcg is not None:
             info(f"epoch {epoch}: {note}")
-
-    def phase(self, name: str, done: int, total: int, note: str = "") -> None:
-        if self.bar is None:
-            if done == total:
-                info(f"{name}: {done:,} done")
-            return
-        if name not in self.tasks:
-            self.tasks[name] = self.bar.add_task(name, total=total, note=note)
-        self.bar.update(self.tasks[name], completed=done, total=max(total, done), note=note)
 
 
 def _config(config: Path | None, flags: dict[str, Any]) -> TrainConfig:

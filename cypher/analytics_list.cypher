@@ -1,0 +1,3 @@
+// Analytics: every registered analysis version (newest first by version number in Python).
+MATCH (a:Analysis)
+RETURN a {.*} AS analysis
