@@ -22,6 +22,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from api.bodies import MAX_BODY_BYTES
 from api.controllers.experiments import ExperimentController
 from api.controllers.feedback import FeedbackController
+from api.controllers.guide import guide
 from api.controllers.health import HealthController
 from api.controllers.interactions import InteractionController
 from api.controllers.items import ItemController
@@ -124,7 +125,7 @@ def create_app(
     ]
     _document_errors(v1)
     return Litestar(
-        route_handlers=[*v1, HealthController],
+        route_handlers=[*v1, HealthController, guide],
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         middleware=[RequestMiddleware(state)],

@@ -180,6 +180,10 @@ def write_config(settings: Settings) -> None:
                 "server.https.enabled=false",
                 # Loopback only, for development: the Browser connects without a password.
                 "dbms.security.auth_enabled=false",
+                # Neo4j Browser plays guides (`:play URL`) from these hosts only (5.26 still names
+                # the setting "whitelist"): the API serves graphrec's guide for analysts
+                # (docs/browser/graphrec.html) on loopback.
+                "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
                 f"server.memory.pagecache.size={settings.neo4j_pagecache}",
                 "dbms.memory.transaction.total.max=0",
                 "dbms.usage_report.enabled=false",

@@ -1,7 +1,8 @@
 // graphrec: the model registry (status, metrics) and how many edges each version has
 MATCH (m:Model)
 OPTIONAL CALL (m) {
-  MATCH ()-[s:SIMILAR_TO]->() WHERE s.modelVersion = m.version RETURN count(s) AS similarTo
+  MATCH ()-[s:SIMILAR_TO {modelVersion: m.version}]->() WHERE s.model = m.name
+  RETURN count(s) AS similarTo
 }
 RETURN m.modelId AS model, m.status AS status, m.trainedAt AS trainedAt, m.metrics AS metrics,
        similarTo

@@ -110,10 +110,10 @@ graphrec is ready.
   API            {base}   (OpenAPI: {base}/schema)
   dev API key    {key}   (enterprise tier, admin; kept in {settings.instance_dir}/dev-api-key)
   Neo4j Browser  http://127.0.0.1:{settings.neo4j_http_port}/browser/   (no password locally)
-                 first query to paste:
-                   MATCH (u:User {{userId: '{user}'}})-[r:RATED|WATCHED|LIKED]->(t:Title)
-                         -[s:SIMILAR_TO]->(rec:Title) RETURN u, r, t, s, rec LIMIT 40
+                 the analysts' guide (slides that run the saved queries), in the Browser:
+                   :play {base}/guide/graphrec.html
                  saved queries to paste: docs/browser/*.cypher
+                 communities and influencers: `graphrec analyze`
 
 Try:
 {_examples(base, key, user, other, item)}
