@@ -30,19 +30,13 @@ Edges = tuple[np.ndarray, np.ndarray, np.ndarray]
 Step = Callable[[int, int], None]
 
 
-def _graph(n: int, edges: Edges, directed: bool = False) -> nx.Graph:
-    graph: nx.Graph = nx.DiGraph() if directed else nx.Graph()
-    src, dst, w = edges
-    if directed:
-        graph.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), w.tolist(), strict=True))
-        return graph
-    for a, b, weight in zip(src.tolist(), dst.tolist(), w.tolist(), strict=True):
-        if a == b:
-            continue
-        if graph.has_edge(a, b):
-            graph[a][b]["weight"] += weight
-        else:
-            graph.add_edge(a, b, weight=weight)
+def _graph(n: int, edges: Edges) -> nx.Graph:
+    """The undirected graph of the edges (a pair given twice adds its weights; no loops)."""
+    upper = sp.triu(_adjacency(n, edges), k=1).tocoo()
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        zip(upper.row.tolist(), upper.col.tolist(), upper.data.tolist(), strict=True)
+    )
     return graph
 
 
@@ -83,23 +77,38 @@ def louvain(
     return labels
 
 
-def influence(n: int, edges: Edges, *, alpha: float = 0.85) -> np.ndarray:
-    """PageRank over the directed links, scaled so that the average node scores 1.0.
+def influence(n: int, edges: Edges, *, alpha: float = 0.85, tol: float = 1e-8) -> np.ndarray:
+    """PageRank over the directed links, scaled so that the average linked node scores 1.0.
 
     A friendship counts in both directions, a trust from truster to trusted; nodes without
-    links score 0.
+    links score 0. The power iteration of networkx's ``pagerank`` on a scipy matrix (the same
+    scores, tested against it), without building a networkx graph of every link first.
 
     Returns:
         ``scores[n]``.
     """
-    graph = _graph(n, edges, directed=True)
+    src, dst, w = edges
     scores = np.zeros(n, dtype=np.float64)
-    if graph.number_of_edges() == 0:
+    keep = src != dst
+    if not keep.any():
         return scores
-    ranks = nx.pagerank(graph, alpha=alpha, weight="weight")
-    nodes = np.fromiter(ranks.keys(), dtype=np.int64, count=len(ranks))
-    scores[nodes] = np.fromiter(ranks.values(), dtype=np.float64, count=len(ranks))
-    return scores * len(ranks)
+    nodes = np.unique(np.concatenate([src[keep], dst[keep]]))
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[nodes] = np.arange(nodes.size)
+    m = nodes.size
+    a = sp.csr_matrix((w[keep], (pos[src[keep]], pos[dst[keep]])), shape=(m, m))
+    out = np.asarray(a.sum(axis=1)).ravel()
+    inv = np.divide(1.0, out, out=np.zeros(m), where=out > 0)
+    transition = (sp.diags(inv) @ a).T.tocsr()
+    dangling = out == 0
+    x = np.full(m, 1.0 / m)
+    for _ in range(200):
+        last = x
+        x = alpha * (transition @ x + x[dangling].sum() / m) + (1 - alpha) / m
+        if np.abs(x - last).sum() < m * tol:
+            break
+    scores[nodes] = x * m
+    return scores
 
 
 def _adjacency(n: int, edges: Edges) -> sp.csr_matrix:

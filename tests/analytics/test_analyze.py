@@ -152,3 +152,25 @@ def test_adjusted_rand_index_is_one_for_the_same_grouping_and_near_zero_for_nois
     assert abs(adjusted_rand_index(a, b)) < 0.02
     with pytest.raises(ValueError, match="different lengths"):
         adjusted_rand_index([1], [1, 2])
+
+
+def test_influence_is_networkx_pagerank_scaled_to_an_average_of_one() -> None:
+    import networkx as nx
+    import numpy as np
+
+    from analytics.measures import influence
+
+    graph = nx.gnp_random_graph(60, 0.08, seed=1, directed=True)
+    graph.add_node(60)  # no links: scores 0
+    src = np.array([a for a, _ in graph.edges()])
+    dst = np.array([b for _, b in graph.edges()])
+    weight = np.linspace(0.5, 2.0, src.size)
+    for (a, b), w in zip(graph.edges(), weight, strict=True):
+        graph[a][b]["weight"] = w
+    linked = nx.DiGraph(graph.subgraph([v for v in graph if graph.degree(v) > 0]))
+    expected = nx.pagerank(linked, alpha=0.85, weight="weight", tol=1e-10)
+    scores = influence(61, (src, dst, weight))
+    for node, value in expected.items():
+        assert scores[node] == pytest.approx(value * len(expected), rel=1e-4)
+    assert scores[60] == 0.0
+    assert np.mean([scores[v] for v in expected]) == pytest.approx(1.0)
