@@ -32,6 +32,7 @@ SOURCE_WEIGHTS = {
     "friends": 0.8,
     "vector": 0.8,
     "similar_users": 0.7,
+    "circle": 0.5,
     "content": 0.6,
     "popular": 0.3,
 }
@@ -131,6 +132,7 @@ def merge_sources(
     social: tuple[tuple[str, list[Row], Relation], ...] = (
         ("friends", rows.friends, "friend"),
         ("similar_users", rows.similar_users, "similar_user"),
+        ("circle", rows.circle, "circle"),
     )
     for source, source_rows, relation in social:
         for item_id, value in _scaled(source_rows).items():
@@ -263,6 +265,9 @@ def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation
         kind = "social"
     elif source == "similar_users":
         reason, kind = "Viewers like you watched this", "similar_users"
+    elif source == "circle":
+        names = [p.name or p.user_id for p in people if p.relation == "circle"]
+        reason, kind = f"Popular with people in your circle: {names_text(names[:3])}", "social"
     elif source == "vector":
         reason, kind = "Matches your taste profile", "taste_profile"
     else:

@@ -1,7 +1,7 @@
 // Every candidate source of the recommendation endpoints in one read. One row: the user's
 // anchors, the genres behind the popular source, and the top $k candidates of each source named
-// in $sources ('similar', 'social', 'vector', 'popular') as [source, rows] pairs; no row when
-// the user does not exist.
+// in $sources ('similar', 'social' (friends, similar users and the user's circle), 'vector',
+// 'popular') as [source, rows] pairs; no row when the user does not exist.
 //
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
 // once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
@@ -110,6 +110,30 @@ CALL (u, seen, anchors, genre_nodes) {
     ORDER BY f.userId
     WITH t, count(f) AS n, collect([f, how]) AS friends
     RETURN 'friends' AS source, t, toFloat(n) AS score, null AS anchor_id, friends[..5] AS people
+    UNION ALL
+    // "Popular in your circle": what the user's community (the active analysis of graphrec
+    // analyze) engages with now: the latest $per_neighbour positives of its $neighbours most
+    // influential other members; the score is how many of them, people the most influential.
+    WITH u
+    WHERE 'social' IN $sources
+    MATCH (a:Analysis {status: 'active'})
+    MATCH (u)-[:MEMBER_OF {analysisVersion: a.version}]->(c:Community)<-[m:MEMBER_OF]-(v:User)
+    WHERE v <> u
+    WITH v, m.influence AS influence
+    ORDER BY influence DESC, v.userId
+    LIMIT $neighbours
+    CALL (v) {
+      MATCH (v)-[r:WATCHED|RATED|LIKED|SHARED]->(t:Title)
+      WHERE type(r) <> 'RATED' OR r.rating >= 3.5
+      WITH t, coalesce(r.lastAt, r.at) AS at
+      ORDER BY at DESC
+      RETURN DISTINCT t
+      LIMIT $per_neighbour
+    }
+    WITH t, v, influence
+    ORDER BY influence DESC
+    WITH t, count(v) AS n, collect([v, influence]) AS members
+    RETURN 'circle' AS source, t, toFloat(n) AS score, null AS anchor_id, members[..3] AS people
     UNION ALL
     // The $candidates nearest titles to the user's embedding (vector index title_embedding,
     // cosine), when the embedding belongs to the model version.

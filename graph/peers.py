@@ -9,7 +9,7 @@ import msgspec
 __all__ = ["Peer", "Relation"]
 
 #: How a peer is related to the user: ``FRIENDS_WITH``, ``TRUSTS`` or ``SIMILAR_USER``.
-Relation = Literal["friend", "trusted", "similar_user"]
+Relation = Literal["friend", "trusted", "similar_user", "circle"]
 
 
 class Peer(msgspec.Struct, array_like=True, frozen=True, gc=False):

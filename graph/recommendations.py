@@ -116,6 +116,8 @@ class SourceRows(msgspec.Struct, kw_only=True):
     content: list[Row] = msgspec.field(default_factory=list)
     similar_users: list[Row] = msgspec.field(default_factory=list)
     friends: list[Row] = msgspec.field(default_factory=list)
+    #: "Popular in your circle": titles the user's community engages with (graphrec analyze).
+    circle: list[Row] = msgspec.field(default_factory=list)
     vector: list[Row] = msgspec.field(default_factory=list)
     popular: list[Row] = msgspec.field(default_factory=list)
     popular_genres: list[str] = msgspec.field(default_factory=list)
@@ -258,6 +260,7 @@ async def _home_sources(tx: Runner, params: dict[str, Any]) -> SourceRows:
         similar=by_source.get("similar", []),
         similar_users=by_source.get("similar_users", []),
         friends=by_source.get("friends", []),
+        circle=by_source.get("circle", []),
         vector=by_source.get("vector", []),
         popular=by_source.get("popular", []),
         popular_genres=row["genres"],
