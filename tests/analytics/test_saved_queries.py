@@ -141,6 +141,14 @@ async def test_the_api_serves_the_guide_to_neo4j_browser(trained: Connection) ->
     async with AsyncTestClient(app=create_app(trained.settings)) as client:
         response = await client.get("/guide/graphrec.html")
         missing = await client.get("/guide/other.html")
+        preflight = await client.options(
+            "/guide/graphrec.html",
+            headers={"Origin": "http://127.0.0.1:7474", "Access-Control-Request-Method": "GET",
+                     "Access-Control-Request-Headers": "x-ajax-browser-auth"},
+        )  # fmt: skip
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-headers"] == "*"
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["content-type"].startswith("text/html")
