@@ -57,7 +57,7 @@ def test_demo_loads_trains_and_serves_with_the_printed_key(
         key = re.search(r"dev API key\s+(\S+)", text)
         assert key, text
         assert re.search(r"Neo4j Browser\s+http://127\.0\.0\.1:\d+/browser/", text)
-        assert "MATCH (u:User" in text
+        assert re.search(r":play http://127\.0\.0\.1:\d+/guide/graphrec\.html", text), text
         user = re.search(r"recommendations\?user_id=([^&']+)&limit=5'", text)
         assert user, text
         assert text.count("curl -s") >= 15  # one call per endpoint

@@ -7,6 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+import anyio
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
@@ -44,6 +45,19 @@ def _census(drv: neo4j.Driver, settings: Settings) -> dict[str, object]:
         "nodes": sorted(repr(n) for n in nodes),
         "rels": sorted(repr(r) for r in rels),
     }
+
+
+async def _settled_census(drv: neo4j.Driver, settings: Settings) -> dict[str, object]:
+    """The census once the app's served-list consumer has counted what the requests logged (it
+    adds its aggregates about once a second, in the background)."""
+    last = _census(drv, settings)
+    for _ in range(30):
+        await anyio.sleep(1.5)
+        now = _census(drv, settings)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError("the graph kept changing for 45 s")
 
 
 async def _serve_every_endpoint(client: AsyncTestClient) -> None:
@@ -123,7 +137,7 @@ async def test_the_replay_writes_nothing_and_leaves_the_plans_made(
     monkeypatch.setattr(plans, "BOOK", book)
     await _serve_every_endpoint(client)
     shapes = book.take_new()
-    before = _census(seeded, services)
+    before = await _settled_census(seeded, services)
     seeded.execute_query("CALL db.clearQueryCaches()", database_=services.neo4j_database)
     store = Store(services)
     try:
