@@ -70,7 +70,7 @@ def trained(
         write_dataset(conn, _renamed(generate(users=300, titles=150, seed=3)))
         for seed in (0, 1):
             cfg = TrainConfig(dim=16, epochs=10, eval_every=5, patience=2, seed=seed)
-            train_and_register(conn, cfg, k=10)
+            train_and_register(conn, cfg, k=10, force=True)  # both promoted, whatever the gate says
         run_analysis(conn)
         at = dt.datetime(2026, 1, 5, 20, 15, tzinfo=dt.UTC)
         conn.write("set_not_interested",
@@ -78,7 +78,8 @@ def trained(
         for n, action in enumerate(("view", "click", "like")):
             conn.rows("record_event", {
                 "event_id": f"e{n}", "user_id": USER, "item_id": f"t{n + 1}", "action": action,
-                "value": None, "at": at, "session_id": "s1"}, write=True)  # fmt: skip
+                "value": None, "at": at, "session_id": "s1", "device_type": "tv",
+                "source": "homepage", "position": n + 1, "hour": at.hour}, write=True)  # fmt: skip
         conn.rows("served_flush", {"rows": [
             {"key": f"k{v}", "day": "2026-01-05", "experiment": "home-ranking", "variant": v,
              "endpoint": "home", "source": "similar", "model_version": "v2",
