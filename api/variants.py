@@ -21,7 +21,7 @@ from learning.assignment import pick
 if TYPE_CHECKING:
     from graph.store import Store
 
-__all__ = ["Assigned", "ExperimentCache"]
+__all__ = ["Assigned", "ExperimentCache", "merged"]
 
 #: How often the running experiments are re-read.
 REFRESH_SECONDS = 5.0

@@ -16,6 +16,7 @@ import msgspec
 
 from graph._tx import read, run_rows
 from graph.errors import ConflictError, NotFoundError
+from graph.models import iso, loads
 
 if TYPE_CHECKING:
     import neo4j
@@ -82,19 +83,15 @@ class ExperimentRecord(msgspec.Struct, frozen=True, kw_only=True):
         return [(v.name, v.traffic_percent) for v in self.variants]
 
 
-def _iso(value: Any) -> str | None:
-    return value.iso_format() if hasattr(value, "iso_format") else value
-
-
 def _record(row: dict[str, Any]) -> ExperimentRecord:
     props = row["experiment"]
-    config = json.loads(props.get("config") or "{}")
+    config = loads(props.get("config"))
     variants = [
         VariantRecord(
             name=v["name"],
             traffic_percent=float(v["trafficPercent"]),
             config=msgspec.json.decode(v.get("config") or "{}", type=VariantConfig),
-            metrics=json.loads(v.get("metrics") or "{}"),
+            metrics=loads(v.get("metrics")),
         )
         for v in row["variants"]
     ]
@@ -104,9 +101,9 @@ def _record(row: dict[str, Any]) -> ExperimentRecord:
         variants=variants,
         independent=bool(config.get("independent", False)),
         description=str(config.get("description", "")),
-        created_at=_iso(props.get("createdAt")),
-        started_at=_iso(props.get("startedAt")),
-        ended_at=_iso(props.get("endedAt")),
+        created_at=iso(props.get("createdAt")),
+        started_at=iso(props.get("startedAt")),
+        ended_at=iso(props.get("endedAt")),
     )
 
 

@@ -49,7 +49,6 @@ class Repositories:
         self.social = SocialRepository(session)
         self.interactions = InteractionRepository(session)
         self.served = ServedRepository(session)
-        self._session = session
 
     async def experiments(self) -> list[ExperimentRecord]:
         """The running experiments."""
