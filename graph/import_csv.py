@@ -38,66 +38,46 @@ _SUFFIX = {"str": "", "int": ":long", "float": ":double", "time": ":datetime", "
 Columns = tuple[tuple[str, str, str], ...]
 """``(header name, row key, kind)`` per property column."""
 
+
+def columns(spec: str) -> Columns:
+    """Columns from ``"name[=key][:kind] ..."``: the key defaults to the name, the kind to str."""
+    out = []
+    for field in spec.split():
+        named, _, kind = field.partition(":")
+        name, _, key = named.partition("=")
+        out.append((name, key or name, kind or "str"))
+    return tuple(out)
+
+
 NODES: dict[str, tuple[str, Columns]] = {
-    "Person": ("personId", (("name", "name", "str"), ("dataset", "dataset", "str"))),
-    "Title": (
-        "titleId",
-        (
-            ("title", "title", "str"),
-            ("year", "year", "int"),
-            ("kind", "kind", "str"),
-            ("dataset", "dataset", "str"),
-            ("imdbId", "imdbId", "str"),
-            ("tmdbId", "tmdbId", "str"),
-            ("popularity", "popularity", "int"),
-        ),
-    ),
-    "User": (
-        "userId",
-        (
-            ("name", "name", "str"),
-            ("age", "age", "int"),
-            ("gender", "gender", "str"),
-            ("occupation", "occupation", "str"),
-            ("dataset", "dataset", "str"),
-            ("createdAt", "createdAt", "time"),
-        ),
-    ),
-    "Genre": ("name", (("unknown", "unknown", "bool"),)),
+    "Person": ("personId", columns("name dataset")),
+    "Title": ("titleId", columns("title year:int kind dataset imdbId tmdbId popularity:int")),
+    "User": ("userId", columns("name age:int gender occupation dataset createdAt:time")),
+    "Genre": ("name", columns("unknown:bool")),
     "Keyword": ("name", ()),
     "Platform": ("name", ()),
 }
 TITLE_PROPERTIES = ("id", "title", "year", "kind", "imdbId", "tmdbId")
-_AT: Columns = (("at", "at", "time"),)
+_AT = "at:time"
 #: Relationship type: (start label, end label, property columns).
 RELATIONSHIPS: dict[str, tuple[str, str, Columns]] = {
     "IN_GENRE": ("Title", "Genre", ()),
-    "HAS_KEYWORD": ("Title", "Keyword", (("count", "count", "int"),)),
+    "HAS_KEYWORD": ("Title", "Keyword", columns("count:int")),
     "AVAILABLE_ON": ("Title", "Platform", ()),
-    "ACTED_IN": ("Person", "Title", (("order", "order", "int"),)),
+    "ACTED_IN": ("Person", "Title", columns("order:int")),
     "DIRECTED": ("Person", "Title", ()),
-    "FRIENDS_WITH": (
-        "User",
-        "User",
-        (("weight", "weight", "float"), ("since", "since", "time")),
-    ),
-    "TRUSTS": ("User", "User", (("weight", "weight", "float"),)),
+    "FRIENDS_WITH": ("User", "User", columns("weight:float since:time")),
+    "TRUSTS": ("User", "User", columns("weight:float")),
     "WATCHED": (
         "User",
         "Title",
-        (
-            ("count", "count", "int"),
-            ("completion", "completion", "float"),
-            ("sessionId", "session", "str"),
-            ("firstAt", "first", "time"),
-            ("lastAt", "last", "time"),
-        ),
+        columns("count:int completion:float sessionId=session firstAt=first:time lastAt=last:time"),
     ),
-    "RATED": ("User", "Title", (("rating", "rating", "float"), *_AT)),
-    "LIKED": ("User", "Title", _AT),
-    "DISLIKED": ("User", "Title", _AT),
-    "SHARED": ("User", "Title", (("count", "count", "int"), *_AT)),
-    "ADDED_TO_LIST": ("User", "Title", _AT),
+    "RATED": ("User", "Title", columns(f"rating:float {_AT}")),
+    "LIKED": ("User", "Title", columns(_AT)),
+    "DISLIKED": ("User", "Title", columns(_AT)),
+    "SHARED": ("User", "Title", columns(f"count:int {_AT}")),
+    "ADDED_TO_LIST": ("User", "Title", columns(_AT)),
 }
 #: Interaction type -> relationship type, as the transactional writer's statements name them.
 INTERACTION_TYPE = {

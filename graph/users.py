@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from graph._tx import create, read, read_record, run_rows, write
+from graph.dataset import User
 from graph.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -24,14 +25,9 @@ class UnknownGenresError(NotFoundError):
         self.genres = genres
 
 
-class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
+class UserProfile(User, frozen=True, kw_only=True):
     """A user as the API shows it."""
 
-    user_id: str
-    name: str | None = None
-    age: int | None = None
-    gender: str | None = None
-    occupation: str | None = None
     created_at: str | None = None
     preferred_genres: list[str] = msgspec.field(default_factory=list)
     friends: int = 0
@@ -39,14 +35,9 @@ class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
     has_embedding: bool = False
 
 
-class NewUser(msgspec.Struct, frozen=True, kw_only=True):
+class NewUser(User, frozen=True, kw_only=True):
     """A user to create."""
 
-    user_id: str
-    name: str | None = None
-    age: int | None = None
-    gender: str | None = None
-    occupation: str | None = None
     dataset: str = "api"
 
 
