@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.routes import HTTPRoute
 
 from api.bodies import MAX_BODY_BYTES
 from api.controllers.experiments import ExperimentController
@@ -34,6 +35,7 @@ from api.errors import ERROR_RESPONSES, handle_exception
 from api.inductive import preload
 from api.metrics import Metrics
 from api.redisguard import RedisGuard
+from api.schemas.openapi import StrictBodySchemaPlugin
 from api.security import RequestMiddleware, add_response_headers, load_api_keys
 from api.state import AppState, PlanState
 from api.warmup import keep_planned
@@ -44,6 +46,8 @@ from learning.log import Aggregator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+    from litestar.types import Message, Scope
 
 __all__ = ["create_app"]
 
@@ -129,7 +133,8 @@ def create_app(
         dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         middleware=[RequestMiddleware(state)],
-        before_send=[add_response_headers],
+        plugins=[StrictBodySchemaPlugin()],
+        before_send=[add_response_headers, _AllowEveryMethod()],
         exception_handlers={Exception: handle_exception, HTTPException: handle_exception},
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -173,3 +178,32 @@ def _document_errors(controllers: list[type[Controller]]) -> None:
         for value in vars(controller).values():
             if isinstance(value, HTTPRouteHandler):
                 value.responses = {**ERROR_RESPONSES, **(value.responses or {})}
+
+
+class _AllowEveryMethod:
+    """``before_send`` hook: ``Allow`` of an ``OPTIONS`` answer lists every method of the path.
+
+    Litestar builds a path's automatic ``OPTIONS`` handler with its first handler and keeps it
+    when a second method joins the path (``PUT`` and ``DELETE /v1/feedback/{id}``): its
+    ``Allow`` then lacks that method. The route table itself is complete; ``Allow`` is read
+    from it (once, at the first ``OPTIONS``).
+    """
+
+    def __init__(self) -> None:
+        self._methods: dict[str, str] | None = None
+
+    async def __call__(self, message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope.get("method") != "OPTIONS":
+            return
+        if self._methods is None:
+            routes = scope["litestar_app"].routes
+            self._methods = {
+                r.path_format: ", ".join(sorted(r.methods))
+                for r in routes
+                if isinstance(r, HTTPRoute)
+            }
+        allow = self._methods.get(scope.get("path_template", ""))  # type: ignore[call-overload]
+        if allow is None:
+            return
+        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+        message["headers"] = [*headers, (b"allow", allow.encode())]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import msgspec
 from msgspec import Meta
@@ -29,6 +29,18 @@ SessionId = Annotated[str, Meta(pattern=rf"^[\x21-\x7e]{{1,128}}{_END}")]
 DeviceType = Annotated[str, Meta(pattern=rf"^[A-Za-z0-9_.-]{{1,32}}{_END}")]
 #: Where an item was shown (``homepage``, ``search``, ``because_you_watched`` ...).
 Source = Annotated[str, Meta(pattern=rf"^[A-Za-z0-9_.:/-]{{1,64}}{_END}")]
+#: When an interaction happened: RFC 3339 (an offset-less time is UTC), 1970 to a day ahead.
+Timestamp = Annotated[
+    dt.datetime,
+    Meta(
+        description="RFC 3339 date-time (without an offset: UTC), from 1970-01-01T00:00:00Z to "
+        "a day ahead of the server's clock",
+        extra_json_schema={"format": "date-time"},
+    ),
+]
+#: The fraction watched of ``watch`` and ``abandon``.
+_FRACTION = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "null"}]}
+_WITH_FRACTION = [Action.WATCH.value, Action.ABANDON.value]
 
 
 class InteractionContext(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -54,9 +66,34 @@ class InteractionCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     item_id: Id
     action: Action
     value: Annotated[float, Meta(ge=0, le=10)] | None = None
-    timestamp: dt.datetime | None = None
+    timestamp: Timestamp | None = None
     context: InteractionContext | None = None
     session_id: SessionId | None = None
+
+    #: ``value`` as each action needs it (OpenAPI, ``api/schemas/openapi.py``).
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {
+                "properties": {
+                    "action": {"const": Action.RATING.value},
+                    "value": {"type": "number", "minimum": 0.5, "maximum": 5},
+                },
+                "required": ["value"],
+            },
+            {"properties": {"action": {"enum": _WITH_FRACTION}, "value": _FRACTION}},
+            {
+                "properties": {
+                    "action": {
+                        "enum": [
+                            a.value
+                            for a in Action
+                            if a is not Action.RATING and a.value not in _WITH_FRACTION
+                        ]
+                    }
+                }
+            },
+        ]
+    }
 
 
 class InteractionAccepted(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,13 +115,30 @@ Reason = Annotated[str, Meta(max_length=500)]
 FEEDBACK_ID_PATTERN = rf"^fb_[A-Za-z0-9_-]{{4,400}}{_END}"
 
 
+def _one_kind() -> dict[str, Any]:
+    """``feedback_type`` or ``feedback`` (or both, the same), as a JSON Schema rule."""
+    names = ("feedback_type", "feedback")
+    return {
+        "anyOf": [
+            {
+                "properties": {name: {"const": kind}, other: {"enum": [kind, None]}},
+                "required": [name],
+            }
+            for kind in get_args(FeedbackKind)
+            for name, other in (names, names[::-1])
+        ]
+    }
+
+
 class FeedbackUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The feedback that replaces the stored one (``feedback`` is the same as
-    ``feedback_type``)."""
+    """The feedback that replaces the stored one: ``feedback_type`` or ``feedback`` (the same;
+    when both are given they must agree)."""
 
     feedback_type: FeedbackKind | None = None
     feedback: FeedbackKind | None = None
     reason: Reason | None = None
+
+    schema_rules: ClassVar[dict[str, Any]] = _one_kind()
 
 
 class FeedbackCreate(FeedbackUpdate, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -14,8 +14,15 @@ __all__ = ["Item", "ItemCreate", "ItemCreated", "ItemFeatures", "PersonIn", "Sim
 
 Text = Annotated[str, Meta(min_length=1, max_length=300, pattern=PRINTABLE)]
 Feature = Annotated[str, Meta(min_length=1, max_length=100, pattern=PRINTABLE)]
-#: An http(s) URL (the title's picture).
-Url = Annotated[str, Meta(pattern=r"^https?://[\x21-\x7e]{1,2000}(?![\s\S])", max_length=2048)]
+#: An http(s) URL (the title's picture): a host name or IPv4 address (no IPv6 literal, no user
+#: info), an optional port, then printable ASCII.
+Url = Annotated[
+    str,
+    Meta(
+        pattern=r"^https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?([/?#][\x21-\x7e]{0,1780})?(?![\s\S])",
+        max_length=2048,
+    ),
+]
 
 
 class PersonIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

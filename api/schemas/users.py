@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 from msgspec import Meta
@@ -35,10 +35,23 @@ class User(UserProfile, frozen=True, kw_only=True):
 
 class PreferencesUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Preferred genres, replacing the previous ones: ``favorite_categories`` (the API
-    document's name) or ``genres`` (the same)."""
+    document's name) or ``genres`` (the same), one of the two."""
 
     favorite_categories: Annotated[list[Genre], Meta(max_length=50)] | None = None
     genres: Annotated[list[Genre], Meta(max_length=50)] | None = None
+
+    schema_rules: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {
+                "properties": {given: {"type": "array"}, other: {"type": "null"}},
+                "required": [given],
+            }
+            for given, other in (
+                ("favorite_categories", "genres"),
+                ("genres", "favorite_categories"),
+            )
+        ]
+    }
 
 
 class Preferences(msgspec.Struct, frozen=True, kw_only=True):
