@@ -1,10 +1,12 @@
 """Request bodies checked before the handler: JSON only, valid UTF-8, not nested past reason,
-and of the handler's body type **strictly** (``"5"`` is not a number).
+and of the handler's body type **strictly** (``"5"`` is not a number; ``5.0`` is the integer 5,
+as in JSON Schema).
 
 Litestar converts a body leniently (``strict=False``: a string of digits becomes a number), and a
 body that is not UTF-8 or is nested a thousand deep escaped its decoder as a 500. Here the body
 is read once, decoded and converted strictly to the handler's body type; then it is handed on
-unchanged, so the handler's own parsing (and OpenAPI) stay as they were.
+(re-encoded only when an integral float became an integer), so the handler's own parsing (and
+OpenAPI) stay as they were.
 """
 
 from __future__ import annotations
@@ -64,9 +66,29 @@ async def _read(receive: Receive) -> tuple[bytes, list[ReceiveMessage]]:
     return b"".join(chunks), messages
 
 
-def _check(body: bytes, body_type: Any) -> None:
+#: Integral floats up to this magnitude are integers (every such float is exact).
+_EXACT = 2**53
+
+
+def _integral(value: Any) -> tuple[Any, bool]:
+    """``value`` with each float of zero fraction as an int (``63.0`` is JSON Schema's integer
+    63), and whether any changed."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT:
+        return int(value), True
+    if isinstance(value, list):
+        pairs = [_integral(item) for item in value]
+        return [item for item, _ in pairs], any(changed for _, changed in pairs)
+    if isinstance(value, dict):
+        items = {key: _integral(item) for key, item in value.items()}
+        return {k: v for k, (v, _) in items.items()}, any(c for _, c in items.values())
+    return value, False
+
+
+def _check(body: bytes, body_type: Any) -> bytes:
+    """The body as the handler reads it (integral floats as integers), once it is valid."""
     try:
         value = msgspec.json.decode(body)
+        value, changed = _integral(value)
     except UnicodeDecodeError:
         raise invalid_input("body", "not valid UTF-8") from None
     except RecursionError:
@@ -77,6 +99,7 @@ def _check(body: bytes, body_type: Any) -> None:
         msgspec.convert(value, body_type, strict=True)
     except msgspec.ValidationError as exc:
         raise invalid_input(None, str(exc)) from None
+    return msgspec.json.encode(value) if changed else body
 
 
 async def checked_receive(scope: Scope, receive: Receive) -> Receive:
@@ -101,7 +124,9 @@ async def checked_receive(scope: Scope, receive: Receive) -> Receive:
         )
     body, messages = await _read(receive)
     if body:
-        _check(body, field.annotation)
+        checked = _check(body, field.annotation)
+        if checked is not body:
+            messages = [{"type": "http.request", "body": checked, "more_body": False}]
     pending = list(messages)
 
     async def replay() -> ReceiveMessage:

@@ -15,7 +15,7 @@ from litestar.params import JSONBody, PathParameter
 
 from api.errors import ApiError, ErrorCode
 from api.schemas.common import view
-from api.schemas.learning import ExperimentCreate, ExperimentView
+from api.schemas.learning import NAME_PATTERN, ExperimentCreate, ExperimentView
 from api.security import BEARER, require_admin
 from api.state import AppState
 from graph import experiments
@@ -24,13 +24,23 @@ from learning import lifecycle, report
 
 __all__ = ["ExperimentController"]
 
-NamePath = Annotated[
-    str, PathParameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", description="Experiment")
-]
+NamePath = Annotated[str, PathParameter(pattern=NAME_PATTERN, description="Experiment")]
+
+
+#: Refusals that are not the request's fault but the state's: a move the experiment's status
+#: does not allow, a start while another experiment runs.
+_CONFLICTS = frozenset({"status", "independent"})
 
 
 def _refused(exc: lifecycle.SpecError) -> ApiError:
-    return ApiError(400, ErrorCode.INVALID_INPUT, str(exc), field=exc.field, reason=exc.reason)
+    """400; 404 for a model version that is not registered (an unknown id, as elsewhere); 409
+    for a conflict with the experiments' state."""
+    status, code = 400, ErrorCode.INVALID_INPUT
+    if exc.field.endswith(".model_version"):
+        status, code = 404, ErrorCode.NOT_FOUND
+    elif exc.field in _CONFLICTS:
+        status = 409
+    return ApiError(status, code, str(exc), field=exc.field, reason=exc.reason)
 
 
 def _counts(app_state: AppState) -> Callable[[ExperimentRecord], dict[str, dict[str, Any]]]:
@@ -85,7 +95,7 @@ class ExperimentController(Controller):
         self,
         app_state: NamedDependency[AppState],
         name: NamePath,
-        move: Annotated[str, PathParameter(pattern="^(start|stop|conclude)$")],
+        move: Annotated[str, PathParameter(pattern=r"^(start|stop|conclude)(?![\s\S])")],
     ) -> ExperimentView:
         """``start`` (draft → running), ``stop`` (→ analyzing, counts kept), ``conclude``."""
         try:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import QueryParameter
 from msgspec import Meta
 
@@ -25,6 +27,7 @@ from api.params import (
 )
 from api.queries import HomeQuery
 from api.schemas.common import ID_PATTERN
+from api.schemas.openapi import to_spec
 from api.schemas.recommendations import RecommendationExplain, RecommendationList
 from api.security import BEARER
 from api.serving import cached_response
@@ -35,17 +38,27 @@ __all__ = ["RecommendationController"]
 
 _ID_RE = re.compile(ID_PATTERN)
 _ID_LIST = ID_PATTERN.removeprefix("^").removesuffix("(?![\\s\\S])")
+#: One ``exclude`` value: ids, comma-separated (empty: none).
+_EXCLUDED = Annotated[
+    str, Meta(pattern=rf"^({_ID_LIST}(,{_ID_LIST})*)?(?![\s\S])", max_length=13_000)
+]
+#: What OpenAPI documents: the API document's ``string[]``, one id (or nothing) per value. The
+#: comma-separated alias is accepted beyond it (within 100 ids in all, which JSON Schema cannot
+#: count across values).
+_DOCUMENTED = Annotated[
+    list[Annotated[str, Meta(pattern=rf"^({_ID_LIST})?(?![\s\S])", max_length=128)]],
+    Meta(max_length=100),
+]
 ExcludeQuery = Annotated[
-    list[
-        Annotated[
-            str,
-            Meta(pattern=rf"^{_ID_LIST}(,{_ID_LIST})*(?![\s\S])", max_length=13_000),
-        ]
-    ]
-    | None,
+    list[_EXCLUDED] | None,
     QueryParameter(
         max_items=100,
-        description="Title ids to leave out: repeated (exclude=a&exclude=b) or comma-separated",
+        description="Title ids to leave out, at most 100: repeated (exclude=a&exclude=b); an "
+        "empty value leaves nothing out. Also accepted: comma-separated (exclude=a,b), within "
+        "100 ids in all",
+        schema_extra={
+            "one_of": [to_spec(msgspec.json.schema(_DOCUMENTED)), Schema(type=OpenAPIType.NULL)]
+        },
     ),
 ]
 
@@ -104,9 +117,9 @@ class RecommendationController(Controller):
     ) -> Response[RecommendationList]:
         """The home feed: several graph sources merged, ranked, diversified and explained.
 
-        ``category`` names a genre (``all``: every genre); ``X-Session-Id`` and
-        ``X-Device-Type`` are accepted as the API document sends them (the interactions that
-        follow store them).
+        ``category`` names a genre (``all``: every genre; with ``context=genre:<name>`` the
+        same genre, else 400); ``X-Session-Id`` and ``X-Device-Type`` are accepted as the API
+        document sends them (the interactions that follow store them).
         """
         context = "homepage" if context == "home" else context
         query = HomeQuery(

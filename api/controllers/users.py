@@ -68,13 +68,13 @@ class UserController(Controller):
         With ``Idempotency-Key`` a retry gets the first answer again.
         """
         lists = [g for g in (data.favorite_categories, data.genres) if g is not None]
-        if not lists or (len(lists) == 2 and set(lists[0]) != set(lists[1])):
+        if len(lists) != 1:
             raise ApiError(
                 400,
                 ErrorCode.INVALID_INPUT,
                 "the request is invalid",
                 field="favorite_categories",
-                reason="required (or genres; both must then be the same)",
+                reason="required: favorite_categories or its alias genres, not both",
             )
         genres = sorted(set(lists[0]))
 
@@ -94,7 +94,8 @@ class UserController(Controller):
         user_id: UserIdPath,
         friend_id: UserIdPath,
     ) -> Friendship:
-        """Make two users friends (mutual)."""
+        """Make two users friends (mutual); ``friend_id`` is not ``user_id`` (else 400
+        ``INVALID_USER_ID``)."""
         return await _set_friends(app_state, repos, user_id, friend_id, friends=True)
 
     @delete(
@@ -110,7 +111,7 @@ class UserController(Controller):
         user_id: UserIdPath,
         friend_id: UserIdPath,
     ) -> Friendship:
-        """End a friendship."""
+        """End a friendship; ``friend_id`` is not ``user_id`` (else 400 ``INVALID_USER_ID``)."""
         return await _set_friends(app_state, repos, user_id, friend_id, friends=False)
 
     @get(

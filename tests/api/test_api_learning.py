@@ -40,13 +40,17 @@ async def test_experiments_are_created_refused_started_reported_and_stopped(
     assert created.json()["status"] == "draft"
     assert created.json()["variants"][1]["config"]["model_version"] == "v1"
 
-    refusals = {
-        "variants.traffic_percent": _body("a", ("c", 50, {}), ("t", 40, {})),
-        "variant t.model_version": _body("b", ("c", 50, {}), ("t", 50, {"model_version": "v7"})),
-    }
-    for field, bad in refusals.items():
+    refusals = [
+        # An unknown model version is an unknown id: 404, as an unknown genre or user.
+        ("variant t.model_version", 404, ("t", 50, {"model_version": "v7"})),
+        ("variants.traffic_percent", 400, ("t", 40, {})),
+        ("variants", 400, ("c", 50, {})),  # names repeat
+        ("variants", 400, ("t", 50, {"diversity": 1.5})),  # past the schema's maximum
+    ]
+    for field, status, variant in refusals:
+        bad = _body("b", ("c", 50, {}), variant)
         answer = await client.post("/v1/experiments", json=bad, headers=ADMIN)
-        assert answer.status_code == 400, answer.text
+        assert answer.status_code == status, answer.text
         assert answer.json()["error"]["details"]["field"] == field
     again = await client.post("/v1/experiments", json=body, headers=ADMIN)
     assert again.status_code == 409
@@ -56,7 +60,7 @@ async def test_experiments_are_created_refused_started_reported_and_stopped(
     other = _body("other", ("c", 50, {}), ("t", 50, {}))
     await client.post("/v1/experiments", json=other, headers=ADMIN)
     clash = await client.post("/v1/experiments/other/start", headers=ADMIN)
-    assert clash.status_code == 400
+    assert clash.status_code == 409  # a conflict with the running experiment, not bad input
     assert clash.json()["error"]["details"]["field"] == "independent"
 
     report = await client.get("/v1/experiments/ranker/report", headers=ADMIN)
