@@ -4,11 +4,14 @@
 //
 // Weights are summed per title first and the filters tested once per title; the features
 // shared (people, then keywords, then genres, each by name) are named for the $k titles kept
-// only: a genre alone reaches thousands of titles.
+// only: a genre alone reaches thousands of titles. $before (epoch milliseconds; null when
+// serving) counts as seen only the user's interactions first made before it (the learned
+// ranker's temporal split).
 CYPHER replan=skip
 OPTIONAL MATCH (u:User {userId: $user_id})
 WITH COLLECT {
-       MATCH (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(s:Title)
+       MATCH (u)-[r:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(s:Title)
+       WHERE $before IS NULL OR coalesce(r.firstAt, r.at, r.lastAt).epochMillis < $before
        RETURN s
      } AS seen
 UNWIND $anchor_ids AS anchor_id

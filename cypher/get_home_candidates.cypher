@@ -6,14 +6,23 @@
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
 // once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
 // than a per-candidate pattern check), as are $exclude, $kind and $genre.
+//
+// $before (epoch milliseconds; null when serving) sees the user as of a past instant: the user's
+// interactions first made at or after it count neither as seen nor as history (the learned
+// ranker's temporal split, graph/ranker_data.py).
 CYPHER replan=skip
 MATCH (u:User {userId: $user_id})
 WITH u,
      COLLECT {
-       MATCH (u)-[:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(t:Title)
+       MATCH (u)-[r:WATCHED|RATED|LIKED|DISLIKED|NOT_INTERESTED|SHARED]->(t:Title)
+       WHERE $before IS NULL OR coalesce(r.firstAt, r.at, r.lastAt).epochMillis < $before
        RETURN t
      } AS seen,
-     COLLECT { MATCH (u)-[:DISLIKED|NOT_INTERESTED]->(t:Title) RETURN t } AS rejected
+     COLLECT {
+       MATCH (u)-[r:DISLIKED|NOT_INTERESTED]->(t:Title)
+       WHERE $before IS NULL OR coalesce(r.firstAt, r.at, r.lastAt).epochMillis < $before
+       RETURN t
+     } AS rejected
 // The user's other titles, most recent first, with how much they liked each, on the one scale of
 // graph/signals.py ($weights): a like, share or listing its action's weight, a rating
 // rating_slope x (stars - rating_neutral), a watch a view's weight up to a complete watch's by
@@ -22,6 +31,7 @@ WITH u,
 CALL (u, rejected) {
   MATCH (u)-[r:WATCHED|RATED|LIKED|SHARED|ADDED_TO_LIST]->(a:Title)
   WHERE NOT a IN rejected
+    AND ($before IS NULL OR coalesce(r.firstAt, r.at, r.lastAt).epochMillis < $before)
   WITH a, r, coalesce(r.lastAt, r.at, r.firstAt, datetime({epochMillis: 0})) AS at
   ORDER BY at DESC, r
   LIMIT $scan

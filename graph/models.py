@@ -30,6 +30,7 @@ __all__ = [
     "promote",
     "record",
     "register",
+    "set_ranker",
     "set_status",
 ]
 
@@ -49,6 +50,8 @@ class ModelRecord(msgspec.Struct, frozen=True, kw_only=True):
     trained_at: str | None = None
     promoted_at: str | None = None
     artifact_path: str = ""
+    #: The learned ranker's figures beside the hand weights' (empty: none was trained).
+    ranker_metrics: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def number(self) -> int:
@@ -84,6 +87,7 @@ def record(props: dict[str, Any]) -> ModelRecord:
         trained_at=iso(props.get("trainedAt")),
         promoted_at=iso(props.get("promotedAt")),
         artifact_path=props.get("artifactPath", ""),
+        ranker_metrics=loads(props.get("rankerMetrics")),
     )
 
 
@@ -166,3 +170,14 @@ def promote(conn: Connection, name: str, version: str) -> str | None:
     if not rows:
         raise NotFoundError(f"no promotable model {name}:{version} (unknown or still training)")
     return rows[0]["previous"]
+
+
+def set_ranker(conn: Connection, model_id: str, ranker: str | None, metrics: str) -> None:
+    """Store a version's learned ranker (JSON; None removes it) and its figures (JSON).
+
+    Raises:
+        NotFoundError: No such model.
+    """
+    params = {"model_id": model_id, "ranker": ranker, "ranker_metrics": metrics}
+    if not conn.rows("model_set_ranker", params, write=True):
+        raise NotFoundError(f"no model {model_id}")

@@ -29,8 +29,11 @@ __all__ = [
     "Row",
     "Shared",
     "SourceRows",
+    "anchor_rows",
+    "content_anchors",
     "home_params",
     "per_source",
+    "source_rows",
 ]
 
 #: Every candidate source of ``get_home_candidates``: GNN neighbours of the anchors, similar
@@ -71,6 +74,8 @@ class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
 
     version: str | None
     vector_index: bool
+    #: The version's learned ranker as stored (JSON, see gnn/ranker.py); None: hand weights.
+    ranker: str | None = None
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):
@@ -139,6 +144,7 @@ class RecommendationRepository:
         return ModelInfo(
             version=rows[0]["model"]["version"] if rows else None,
             vector_index="title_embedding" in names,
+            ranker=rows[0]["model"].get("ranker") if rows else None,
         )
 
     async def more_like_this(
@@ -197,17 +203,23 @@ def per_source(limit: int) -> int:
 async def _more_like_this(
     tx: Runner, item_id: str, model_version: str | None, k: int
 ) -> tuple[str, list[Row]]:
-    params = {"anchor_ids": [item_id], "k": k, "user_id": None, **Filters().params()}
+    params = {
+        "anchor_ids": [item_id],
+        "k": k,
+        "user_id": None,
+        "before": None,
+        **Filters().params(),
+    }
     if model_version:
         gnn = await run_rows(
             tx, "get_gnn_similar_titles", {**params, "model_version": model_version}
         )
         if gnn:
-            return "gnn", _anchor_rows(gnn)
-    return "content", _anchor_rows(await run_rows(tx, "get_content_similar_titles", params))
+            return "gnn", anchor_rows(gnn)
+    return "content", anchor_rows(await run_rows(tx, "get_content_similar_titles", params))
 
 
-def _anchor_rows(found: list[dict[str, Any]]) -> list[Row]:
+def anchor_rows(found: list[dict[str, Any]]) -> list[Row]:
     """Rows of the per-anchor statements (GNN or content neighbours), which return maps."""
     return [
         Row(
@@ -227,8 +239,13 @@ def home_params(
     k: int,
     anchor_count: int,
     filters: Filters,
+    before: int | None = None,
 ) -> dict[str, Any]:
-    """The parameters of ``get_home_candidates`` (see ``RecommendationRepository.home_sources``)."""
+    """The parameters of ``get_home_candidates`` (see ``RecommendationRepository.home_sources``).
+
+    ``before`` (epoch milliseconds) sees the user as of that instant (the ranker's temporal
+    split; None to serve).
+    """
     narrowed = filters.genre is not None or filters.kind is not None
     return {
         "user_id": user_id,
@@ -245,15 +262,13 @@ def home_params(
         "candidates": k + 20,
         "pool": NARROWED_POOL if narrowed else 4 * k,
         "k": k,
+        "before": before,
         **filters.params(),
     }
 
 
-async def _home_sources(tx: Runner, params: dict[str, Any]) -> SourceRows:
-    rows = await run_rows(tx, "get_home_candidates", params)
-    if not rows:
-        raise NotFoundError("user_id", params["user_id"])
-    row = rows[0]
+def source_rows(row: dict[str, Any]) -> SourceRows:
+    """The sources of one ``get_home_candidates`` row (no content rows yet)."""
     by_source = {source: msgspec.convert(found, list[Row]) for source, found in row["sources"]}
     out = SourceRows(
         anchors=[msgspec.convert(a, Anchor) for a in row["anchors"]],
@@ -266,11 +281,27 @@ async def _home_sources(tx: Runner, params: dict[str, Any]) -> SourceRows:
         popular_genres=row["genres"],
         popular_basis=row["basis"],
     )
-    if "similar" in params["sources"] and out.anchors:
-        # Titles sharing features stand in for anchors without edges of the model (new titles),
-        # or for every anchor when the model offers nothing new (costlier: at most five).
-        bare = [a.item_id for a in out.anchors if not a.has_similar or not out.similar]
-        if bare:
-            content = {**params, "anchor_ids": bare[:5]}
-            out.content = _anchor_rows(await run_rows(tx, "get_content_similar_titles", content))
+    return out
+
+
+def content_anchors(rows: SourceRows, params: dict[str, Any]) -> list[str]:
+    """The anchors whose content neighbours stand in for GNN ones (none: no fallback).
+
+    Titles sharing features stand in for anchors without edges of the model (new titles), or
+    for every anchor when the model offers nothing new (costlier: at most five).
+    """
+    if "similar" not in params["sources"]:
+        return []
+    return [a.item_id for a in rows.anchors if not a.has_similar or not rows.similar][:5]
+
+
+async def _home_sources(tx: Runner, params: dict[str, Any]) -> SourceRows:
+    rows = await run_rows(tx, "get_home_candidates", params)
+    if not rows:
+        raise NotFoundError("user_id", params["user_id"])
+    out = source_rows(rows[0])
+    bare = content_anchors(out, params)
+    if bare:
+        content = {**params, "anchor_ids": bare}
+        out.content = anchor_rows(await run_rows(tx, "get_content_similar_titles", content))
     return out
