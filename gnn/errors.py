@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["GnnError", "NoPromotedModelError", "SplitError", "TrainingDataError"]
+__all__ = [
+    "GnnError",
+    "NoPromotedModelError",
+    "RankerDataError",
+    "SplitError",
+    "TrainingDataError",
+]
 
 
 class GnnError(Exception):
@@ -15,6 +21,10 @@ class NoPromotedModelError(GnnError):
 
 class TrainingDataError(GnnError):
     """The graph has nothing to train on (no users, titles or positive interactions)."""
+
+
+class RankerDataError(TrainingDataError):
+    """Too few users have a temporal split (history before a cut-off, a like after it)."""
 
 
 class SplitError(GnnError, ValueError):
