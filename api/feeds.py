@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from api import ranking
+from api import ranker, ranking
 from api.schemas.common import TitleRef
 from api.schemas.recommendations import (
     BecauseYouWatched,
@@ -80,6 +80,7 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
     if model.version is None:
         ctx.metrics.fallbacks.labels(kind="no_model").inc()
     cands = ranking.merge_sources(rows, ctx.variant.source_weights)
+    await ranker.rerank(ctx.repos.items, cands, rows, model, ctx.variant)
     personal = [c for c in cands.values() if set(c.contributions) - {"popular"}]
     fillers = [c for c in cands.values() if not set(c.contributions) - {"popular"}]
     pool = personal + fillers if context == "homepage" or len(personal) < limit else personal

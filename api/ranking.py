@@ -10,6 +10,7 @@ import msgspec
 
 from api.schemas.common import PersonRef, TitleMetadata, TitleRef
 from api.schemas.recommendations import Explanation, Recommendation
+from gnn import ranker as learned
 
 if TYPE_CHECKING:
     from graph.items import TitleSummary
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from graph.recommendations import Anchor, Row, SourceRows
 
 __all__ = [
+    "SOURCE_WEIGHTS",
     "Candidate",
     "diversify",
     "merge_sources",
@@ -26,16 +28,9 @@ __all__ = [
     "shared_text",
 ]
 
-#: Weight of each source once its scores are scaled to [0, 1].
-SOURCE_WEIGHTS = {
-    "similar": 1.0,
-    "friends": 0.8,
-    "vector": 0.8,
-    "similar_users": 0.7,
-    "circle": 0.5,
-    "content": 0.6,
-    "popular": 0.3,
-}
+#: Weight of each source once its scores are scaled to [0, 1] (the hand-set blend: the
+#: fallback when the promoted model has no learned ranker).
+SOURCE_WEIGHTS = dict(learned.HAND_WEIGHTS)
 
 
 class Candidate(msgspec.Struct, kw_only=True):
@@ -51,11 +46,13 @@ class Candidate(msgspec.Struct, kw_only=True):
     #: The genres behind the popular source (explanations name those the title is in).
     genres: list[str] = msgspec.field(default_factory=list)
     popular_basis: str | None = None
+    #: The learned ranker's score (None: the hand-set blend ranks).
+    ranked: float | None = None
 
     @property
     def score(self) -> float:
-        """Sum of the weighted contributions."""
-        return sum(self.contributions.values())
+        """The learned ranker's score, else the sum of the weighted contributions."""
+        return self.ranked if self.ranked is not None else sum(self.contributions.values())
 
     @property
     def main_source(self) -> str:
@@ -75,13 +72,6 @@ def names_text(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _scaled(rows: list[Row]) -> dict[str, float]:
-    best = max((r.score for r in rows), default=0.0)
-    if best <= 0:
-        return {r.item_id: 0.0 for r in rows}
-    return {r.item_id: max(0.0, r.score) / best for r in rows}
-
-
 def _add(cands: dict[str, Candidate], item_id: str, source: str, value: float) -> Candidate:
     cand = cands.get(item_id)
     if cand is None:
@@ -95,19 +85,17 @@ def _anchor_source(
     rows: list[Row],
     anchors: dict[str, Anchor],
     source: str,
-    weight: float,
+    scaled: dict[str, float],
 ) -> None:
-    per_item: dict[str, float] = {}
+    """Add an anchor-based source (scaled contributions given) and each title's best anchor."""
     best: dict[str, tuple[float, Row]] = {}
     for row in rows:
         anchor = anchors.get(row.anchor_id or "")
         contrib = (anchor.strength if anchor else 0.5) * row.score
-        per_item[row.item_id] = per_item.get(row.item_id, 0.0) + contrib
         if row.item_id not in best or contrib > best[row.item_id][0]:
             best[row.item_id] = (contrib, row)
-    top = max(per_item.values(), default=0.0) or 1.0
-    for item_id, value in per_item.items():
-        cand = _add(cands, item_id, source, weight * value / top)
+    for item_id, value in scaled.items():
+        cand = _add(cands, item_id, source, value)
         contrib, row = best[item_id]
         if contrib >= cand.anchor_weight and row.anchor_id is not None:
             anchor = anchors.get(row.anchor_id)
@@ -125,27 +113,27 @@ def merge_sources(
     ``weights`` replace some of ``SOURCE_WEIGHTS`` (an experiment variant's).
     """
     w = {**SOURCE_WEIGHTS, **(weights or {})}
+    values = learned.source_values(rows)
     cands: dict[str, Candidate] = {}
     anchors = {a.item_id: a for a in rows.anchors}
-    _anchor_source(cands, rows.similar, anchors, "similar", w["similar"])
-    _anchor_source(cands, rows.content, anchors, "content", w["content"])
+    for source, source_rows in (("similar", rows.similar), ("content", rows.content)):
+        scaled = {item: w[source] * v for item, v in values[source].items()}
+        _anchor_source(cands, source_rows, anchors, source, scaled)
     social: tuple[tuple[str, list[Row], Relation], ...] = (
         ("friends", rows.friends, "friend"),
         ("similar_users", rows.similar_users, "similar_user"),
         ("circle", rows.circle, "circle"),
     )
     for source, source_rows, relation in social:
-        for item_id, value in _scaled(source_rows).items():
+        for item_id, value in values[source].items():
             _add(cands, item_id, source, w[source] * value)
         for row in source_rows:
             people = cands[row.item_id].people
             people.extend(msgspec.structs.replace(p, relation=relation) for p in row.people)
-    for item_id, value in _scaled(rows.vector).items():
+    for item_id, value in values["vector"].items():
         _add(cands, item_id, "vector", w["vector"] * value)
-    best = max((r.score for r in rows.popular), default=0.0)
-    for row in rows.popular:
-        value = math.log1p(row.score) / math.log1p(best) if best > 0 else 0.0
-        cand = _add(cands, row.item_id, "popular", w["popular"] * max(value, 0.01))
+    for item_id, value in values["popular"].items():
+        cand = _add(cands, item_id, "popular", w["popular"] * value)
         cand.popular_basis = rows.popular_basis
         cand.genres = list(rows.popular_genres)
     return cands
