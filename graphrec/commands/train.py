@@ -77,11 +77,26 @@ def train(
     ),
     force: bool = typer.Option(False, help="Promote even when it is worse than the promoted."),
     keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
+    ranker: bool = typer.Option(
+        True, help="Then fit the feed's learned ranker of the promoted version."
+    ),
+    ranker_only: bool = typer.Option(
+        False, help="Only fit the learned ranker of the promoted version (no GNN training)."
+    ),
 ) -> None:
     """Export the graph, train GraphSAGE, write SIMILAR_TO/SIMILAR_USER and register the model."""
+    if ranker_only:
+        from graphrec.commands.ranker import run_ranker
+
+        with connect() as conn:
+            run_ranker(conn)
+        return
     flags = {"epochs": epochs, "dim": dim, "num_layers": num_layers, "lr": lr,
              "temperature": temperature, "seed": seed}  # fmt: skip
-    run_train(_config(config, flags), k=k, dataset=dataset, promote=promote, force=force, keep=keep)
+    run_train(
+        _config(config, flags), k=k, dataset=dataset, promote=promote, force=force, keep=keep,
+        ranker=ranker,
+    )  # fmt: skip
 
 
 def run_train(
@@ -92,8 +107,10 @@ def run_train(
     promote: bool = True,
     force: bool = False,
     keep: int = 2,
+    ranker: bool = True,
 ) -> None:
-    """Train, write back and register with progress bars, then print the metrics table."""
+    """Train, write back and register with progress bars, then print the metrics table (and
+    fit the learned ranker when the new version is promoted)."""
     from gnn.pipeline import train_and_register
 
     bars = _Bars()
@@ -133,6 +150,11 @@ def run_train(
             )
     if report.pruned_edges:
         typer.echo(f"deleted {report.pruned_edges:,} edges of versions beyond the last {keep}")
+    if ranker and report.promoted:
+        from graphrec.commands.ranker import run_ranker
+
+        with connect() as conn:
+            run_ranker(conn, report.version)
 
 
 def evaluate(
