@@ -37,6 +37,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
+
 from api import feeds
 from api.metrics import Metrics
 from api.queries import HomeQuery
@@ -156,13 +158,21 @@ def score(feeds_by_user: dict[str, list[str]], held: dict[str, set[str]]) -> dic
     }
 
 
-async def served_feeds(users: list[str]) -> tuple[dict[str, list[str]], float]:
-    """Every user's home feed from the feed code itself; the seconds it took."""
+async def served_feeds(
+    users: list[str], *, learned: bool = True
+) -> tuple[dict[str, list[str]], float]:
+    """Every user's home feed from the feed code itself; the seconds it took.
+
+    ``learned`` off serves with the hand-set source weights even when the promoted model
+    stores a learned ranker.
+    """
     store, metrics = Store(get_settings()), Metrics()
     out: dict[str, list[str]] = {}
     try:
         async with store.repositories() as repos:
             model = await repos.recs.model_info()
+        if not learned:
+            model = msgspec.structs.replace(model, ranker=None)
         start = time.perf_counter()
         for user in users:
             async with store.repositories() as repos:
