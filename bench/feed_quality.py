@@ -10,9 +10,11 @@ Beside it: the promoted model's own top-20 (GraphSAGE and its item head, scored 
 promoted artifacts over every title the user has not rated), EASE's top-20 (λ = 100, fitted on
 the same positives) and MostPop's, so the ranking stage can be seen to add or to lose.
 
-Variants rerun the scoring with cheaper settings of the feed (fewer candidates per source,
-fewer titles per similar user) by swapping the module-level values the feed reads, so a
-latency trade can be weighed against what it costs in quality.
+The served feed is scored twice: ranked by the learned ranker ``graphrec train`` fitted and
+kept with the promoted model (when it beat the hand weights on its own temporal split), and by
+the hand-set source weights. Variants (learned ranker) rerun the scoring with cheaper settings
+of the feed (fewer candidates per source, fewer titles per similar user) by swapping the
+module-level values the feed reads, so a latency trade can be weighed against what it costs.
 
     export GRAPHREC_INSTANCE=feedeval GRAPHREC_NEO4J_BOLT_PORT=7787 \\
         GRAPHREC_NEO4J_HTTP_PORT=7574 GRAPHREC_REDIS_PORT=6479
@@ -42,6 +44,7 @@ import msgspec
 from api import feeds
 from api.metrics import Metrics
 from api.queries import HomeQuery
+from graph import models as registry
 from graph import recommendations, schema
 from graph.connection import connect
 from graph.settings import get_settings
@@ -103,7 +106,6 @@ def model_feeds(held: dict[str, set[str]], train: Path) -> dict[str, dict[str, l
     from gnn.head import EaseGram
     from gnn.promotion import promoted_scorer
     from gnn.protocol import Split
-    from graph import models as registry
 
     with connect() as conn:
         record = registry.get_promoted(conn, "graphsage")
@@ -215,11 +217,20 @@ def main() -> None:
     per_source: Callable[[int], int] = feeds.per_source
     per_neighbour: int = recommendations.PER_NEIGHBOUR
     variants = {
-        "served feed (current settings)": (per_source, per_neighbour),
-        "candidates per source = limit": (lambda limit: min(200, max(20, limit)), per_neighbour),
-        f"titles per similar user = {per_neighbour // 2}": (per_source, per_neighbour // 2),
-    }
+        "served feed, learned ranker": (per_source, per_neighbour, True),
+        "served feed, hand weights": (per_source, per_neighbour, False),
+        "  candidates per source = limit": (
+            lambda limit: min(200, max(20, limit)), per_neighbour, True,
+        ),
+        f"  titles per similar user = {per_neighbour // 2}": (
+            per_source, per_neighbour // 2, True,
+        ),
+    }  # fmt: skip
     users = sorted(held)
+    with connect() as conn:
+        record = registry.get_promoted(conn, "graphsage")
+    ranker = record.ranker_metrics if record else {}
+    print(f"learned ranker on graphrec train's own temporal split: {ranker or 'not trained'}")
     asyncio.run(served_feeds(users[:50]))  # warm Neo4j before the timed passes
     print(f"{'feed':<40} {'recall@20':>10} {'ndcg@20':>10} {'hit rate':>10} {'ms/user':>8}")
     rows = {
@@ -229,10 +240,10 @@ def main() -> None:
     }
     for name, m in rows.items():
         print(f"{name:<40} {m['recall']:>10.4f} {m['ndcg']:>10.4f} {m['hit_rate']:>10.3f} {'':>8}")
-    for name, (source_k, neighbour_k) in variants.items():
+    for name, (source_k, neighbour_k, learned) in variants.items():
         feeds.per_source = source_k  # type: ignore[assignment]  # the variant under test
         recommendations.PER_NEIGHBOUR = neighbour_k
-        got, seconds = asyncio.run(served_feeds(users))
+        got, seconds = asyncio.run(served_feeds(users, learned=learned))
         m = score(got, held)
         print(
             f"{name:<40} {m['recall']:>10.4f} {m['ndcg']:>10.4f} {m['hit_rate']:>10.3f}"
