@@ -17,9 +17,15 @@ if TYPE_CHECKING:
 __all__ = ["run_ranker"]
 
 
-def run_ranker(conn: Connection, version: str | None = None, name: str = DEFAULT_MODEL) -> None:
+def run_ranker(
+    conn: Connection, version: str | None = None, name: str = DEFAULT_MODEL, *, step: bool = False
+) -> None:
     """Fit the ranker of ``version`` (default: the promoted one) and print it beside the hand
-    weights; it is kept with the version only if it ranks better."""
+    weights; it is kept with the version only if it ranks better.
+
+    As a ``step`` of ``graphrec train``, too little data to fit one is a note, not a failure:
+    the version serves with the hand weights.
+    """
     if version is None:
         promoted = registry.get_promoted(conn, name)
         if promoted is None:
@@ -31,7 +37,10 @@ def run_ranker(conn: Connection, version: str | None = None, name: str = DEFAULT
     try:
         report = train_ranker(conn, name, version)
     except GnnError as exc:
-        fail(str(exc))
+        if not step:
+            fail(str(exc))
+        info(f"no learned ranker ({exc}); {version} serves with the hand weights")
+        return
     m = report.metrics
     typer.echo(
         f"ranker on {report.valid_users:,} validation users ({report.train_users:,} fitted): "

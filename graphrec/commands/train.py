@@ -154,7 +154,7 @@ def run_train(
         from graphrec.commands.ranker import run_ranker
 
         with connect() as conn:
-            run_ranker(conn, report.version)
+            run_ranker(conn, report.version, step=True)
 
 
 def evaluate(
