@@ -46,31 +46,47 @@ def _status(server: ModuleType) -> None:
     raise typer.Exit(0 if st.running else 1)
 
 
-neo4j_app = typer.Typer(
-    help="The local Neo4j 5.26 server (from Maven Central).", no_args_is_help=True
+def _server_app(
+    name: str, server: ModuleType, *, summary: str, start_timeout: float, answers: str
+) -> typer.Typer:
+    """The ``start``/``stop``/``status`` commands of one local server."""
+    app = typer.Typer(help=summary, no_args_is_help=True)
+
+    @app.command("start")
+    def start(
+        timeout: float = typer.Option(start_timeout, help=f"Seconds to wait for {answers}."),
+    ) -> None:
+        """Start the server; return once it answers (exit 0 if already running)."""
+        _start(name, server, timeout=timeout)
+
+    @app.command("stop")
+    def stop() -> None:
+        """Stop the server (Neo4j's data is kept; Redis holds caches only)."""
+        _stop(name, server)
+
+    @app.command("status")
+    def status() -> None:
+        """Exit 0 only when the server answers."""
+        _status(server)
+
+    return app
+
+
+neo4j_app = _server_app(
+    "neo4j",
+    neo4j_server,
+    summary="The local Neo4j 5.26 server (from Maven Central).",
+    start_timeout=180,
+    answers="Bolt to answer RETURN 1",
 )
-redis_app = typer.Typer(
-    help="The local Redis server (Debian's redis-server).", no_args_is_help=True
+redis_app = _server_app(
+    "redis",
+    redis_server,
+    summary="The local Redis server (Debian's redis-server).",
+    start_timeout=30,
+    answers="PING",
 )
 services_app = typer.Typer(help="Neo4j and Redis together.", no_args_is_help=True)
-
-
-@neo4j_app.command("start")
-def neo4j_start(timeout: float = typer.Option(180, help="Seconds to wait for Bolt.")) -> None:
-    """Start Neo4j; return once Bolt answers RETURN 1 (exit 0 if already running)."""
-    _start("neo4j", neo4j_server, timeout=timeout)
-
-
-@neo4j_app.command("stop")
-def neo4j_stop() -> None:
-    """Stop Neo4j cleanly (data is kept)."""
-    _stop("neo4j", neo4j_server)
-
-
-@neo4j_app.command("status")
-def neo4j_status() -> None:
-    """Exit 0 only when Bolt answers."""
-    _status(neo4j_server)
 
 
 @neo4j_app.command("install")
@@ -83,29 +99,11 @@ def neo4j_install() -> None:
     typer.echo(f"neo4j: installed in {dist}")
 
 
-@redis_app.command("start")
-def redis_start() -> None:
-    """Start Redis on loopback (exit 0 if already running)."""
-    _start("redis", redis_server)
-
-
-@redis_app.command("stop")
-def redis_stop() -> None:
-    """Stop the local Redis."""
-    _stop("redis", redis_server)
-
-
-@redis_app.command("status")
-def redis_status() -> None:
-    """Exit 0 only when Redis answers PING."""
-    _status(redis_server)
-
-
 @services_app.command("up")
 def services_up() -> None:
     """Start Neo4j and Redis (each only if not already answering)."""
-    neo4j_start(timeout=180)
-    redis_start()
+    _start("neo4j", neo4j_server, timeout=180)
+    _start("redis", redis_server, timeout=30)
 
 
 @services_app.command("down")
@@ -113,9 +111,9 @@ def services_down() -> None:
     """Stop the local Neo4j and Redis."""
     settings = get_settings()
     if not settings.redis_external:
-        redis_stop()
+        _stop("redis", redis_server)
     if not settings.neo4j_external:
-        neo4j_stop()
+        _stop("neo4j", neo4j_server)
 
 
 @services_app.command("status")

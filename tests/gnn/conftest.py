@@ -14,15 +14,13 @@ def clustered_dataset(
     titles_per_cluster: int = 12,
     users_per_cluster: int = 15,
     per_user: int = 8,
-    seed: int = 0,
-    name: str = "clustered",
 ) -> Dataset:
     """Users of cluster ``c`` interact with titles of cluster ``c`` (plus a little noise).
 
     Titles of cluster ``c`` share genres ``G<c>a, G<c>b``, cast drawn from ``p<c>_0..3`` and
     director ``d<c>``; users of a cluster are friends in a ring.
     """
-    rng = random.Random(seed)
+    rng = random.Random(0)
     people = [
         Person(person_id=f"p{c}_{j}", name=f"Actor {c}.{j}")
         for c in range(clusters)
@@ -64,7 +62,7 @@ def clustered_dataset(
     # one dislike: never a positive
     inter.append(Interaction(user_id="u0_00", title_id="t1_00", type="dislike"))
     return Dataset(
-        name=name,
+        name="clustered",
         users=users,
         titles=titles,
         people=people,
