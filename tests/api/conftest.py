@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import redis
 
     from graph.settings import Settings
+    from graph.store import Store
 
 
 @pytest.fixture
@@ -45,3 +46,15 @@ async def client(seeded: neo4j.Driver, api_settings: Settings) -> AsyncIterator[
 
     async with AsyncTestClient(app=create_app(api_settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+async def store(seeded: neo4j.Driver, api_settings: Settings) -> AsyncIterator[Store]:
+    """The API's own door to the seeded graph (closed after the test)."""
+    from graph.store import Store
+
+    opened = Store(api_settings)
+    try:
+        yield opened
+    finally:
+        await opened.close()

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from litestar.testing import AsyncTestClient
 
     from graph.settings import Settings
+    from graph.store import Store
 
 pytestmark = pytest.mark.anyio
 
@@ -249,26 +250,19 @@ async def test_without_promoted_model_content_and_popularity_explain(
         assert 'graphrec_fallbacks_total{kind="no_model"}' in metrics
 
 
-async def test_anchor_strengths_are_the_weights_of_graph_signals(
-    seeded: neo4j.Driver, api_settings: Settings
-) -> None:
+async def test_anchor_strengths_are_the_weights_of_graph_signals(store: Store) -> None:
     from graph import signals
     from graph.recommendations import Filters, ModelInfo
-    from graph.store import Store
 
-    store = Store(api_settings)
-    try:
-        async with store.repositories() as repos:
-            rows = await repos.recs.home_sources(
-                "u1",
-                model=ModelInfo(version="v1", vector_index=False),
-                sources=frozenset({"similar"}),
-                k=5,
-                anchors=6,
-                filters=Filters(),
-            )
-    finally:
-        await store.close()
+    async with store.repositories() as repos:
+        rows = await repos.recs.home_sources(
+            "u1",
+            model=ModelInfo(version="v1", vector_index=False),
+            sources=frozenset({"similar"}),
+            k=5,
+            anchors=6,
+            filters=Filters(),
+        )
     # u1 rated The Matrix 5 stars, liked Amelie and watched all of Heat.
     assert {a.item_id: a.strength for a in rows.anchors} == {
         "t1": signals.weight("rating", 5.0),

@@ -353,17 +353,11 @@ async def test_redis_down_at_start_the_warm_up_goes_ahead_alone_and_says_so(
     assert "plan warm-up not taking turns: Redis failed (ConnectionError)" in api_log
 
 
-async def test_server_process_is_the_same_until_neo4j_restarts(
-    seeded: neo4j.Driver, api_settings: Settings
-) -> None:
+async def test_server_process_is_the_same_until_neo4j_restarts(store: Store) -> None:
     from graph.health import server_process
 
-    store = Store(api_settings)
-    try:
-        first = await server_process(store)
-        again = await server_process(store)
-    finally:
-        await store.close()
+    first = await server_process(store)
+    again = await server_process(store)
     assert first is not None and first == again
     pid_host, started = first.rsplit("/", 1)
     assert "@" in pid_host and int(started) > 1_600_000_000_000  # ms since the epoch
