@@ -294,26 +294,24 @@ async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict
     return figures, model.version or "none"
 
 
+_MISS_DURATION_HELP = (
+    "seconds of the paced-miss stage (its p99 rests on the slowest 1%% of the requests:"
+    " ~60 of 6,000 in 60 s, ~15 in 15 s)"
+)
+_REDIS_DB_HELP = (
+    "Redis database of the bench's server on the configured Redis (emptied before and after:"
+    " the cache fills with a day's worth of forced misses)"
+)
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--miss-duration",
-        type=int,
-        default=60,
-        help="seconds of the paced-miss stage (its p99 rests on the slowest 1%% of the requests:"
-        " ~60 of 6,000 in 60 s, ~15 in 15 s)",
-    )
+    parser.add_argument("--miss-duration", type=int, default=60, help=_MISS_DURATION_HELP)
     parser.add_argument("--users", type=int, default=500)
-    parser.add_argument(
-        "--redis-db",
-        type=int,
-        default=15,
-        help="Redis database of the bench's server on the configured Redis (emptied before and"
-        " after: the cache fills with a day's worth of forced misses)",
-    )
+    parser.add_argument("--redis-db", type=int, default=15, help=_REDIS_DB_HELP)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
