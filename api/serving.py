@@ -39,14 +39,26 @@ class Feed(Protocol[Q]):
         """Build the body."""
 
 
-def _render(
-    body: bytes, request_id: str, *, cached: bool, stale: bool, label: str
-) -> Response[Any]:
-    if cached or stale:
+#: How every cached body starts: the fields of ``ServedList`` come first, ``request_id`` leading.
+_ID_HEAD = b'{"request_id":"'
+
+
+def _render(body: bytes, request_id: str, *, stale: bool, label: str) -> Response[Any]:
+    """A stored body as this request's answer: its ``request_id``, ``cached`` and ``stale``.
+
+    The body is not parsed again: the stored one is the miss's answer (``cached`` and ``stale``
+    false, a hex request id), whose head these fields lead, ahead of any list; the bytes are
+    spliced. A body of another shape is decoded and re-encoded.
+    """
+    end = body.find(b'"', len(_ID_HEAD)) if body.startswith(_ID_HEAD) else -1
+    if end > 0:
+        rest = body[end:].replace(b'"cached":false', b'"cached":true', 1)
+        if stale:
+            rest = rest.replace(b'"stale":false', b'"stale":true', 1)
+        body = _ID_HEAD + request_id.encode() + rest
+    else:
         data = msgspec.json.decode(body)
-        data["request_id"] = request_id
-        data["cached"] = cached
-        data["stale"] = stale
+        data.update(request_id=request_id, cached=True, stale=stale)
         body = msgspec.json.encode(data)
     return Response(content=body, media_type=MediaType.JSON, headers={"X-Cache": label})
 
@@ -96,7 +108,7 @@ async def cached_response(
 
     if entry is not None and down is None and cache.is_fresh(state, entry):
         metrics.inc()
-        hit = _render(entry.body, request_id, cached=True, stale=False, label="hit")
+        hit = _render(entry.body, request_id, stale=False, label="hit")
         hit.headers.update(headers)
         hit.background = logged(entry.body)
         return hit
@@ -133,7 +145,7 @@ async def cached_response(
     if entry is not None:
         state.metrics.cache.labels(route=query.route, result="stale").inc()
         state.metrics.fallbacks.labels(kind="stale_cache").inc()
-        stale = _render(entry.body, request_id, cached=True, stale=True, label="stale")
+        stale = _render(entry.body, request_id, stale=True, label="stale")
         stale.headers.update(headers)
         return stale
     state.model.invalidate()
