@@ -250,6 +250,33 @@ def _warm_up(base: str, paths: list[str], meter: CpuMeter) -> list[float]:
     return windows
 
 
+async def _redis_floor(url: str, rate: float, seconds: float) -> dict[str, float]:
+    """Raw ``GET`` of the cached answers' stored bytes at ``rate``/s on one connection (ms): the
+    floor of a cache hit, which also authenticates, rate-limits, renders and logs."""
+    from redis import asyncio as aioredis
+
+    client = aioredis.Redis.from_url(url)
+    try:
+        keys = [k async for k in client.scan_iter("graphrec:rec:*", count=1_000)]
+        if not keys:
+            return {"p50": float("nan"), "p99": float("nan"), "bytes": 0.0}
+        times: list[float] = []
+        sizes: list[int] = []
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            t = time.perf_counter()
+            value = await client.get(keys[i % len(keys)])
+            times.append((time.perf_counter() - t) * 1000)
+            sizes.append(len(value or b""))
+    finally:
+        await client.aclose()
+    cuts = statistics.quantiles(times, n=100)
+    return {"p50": statistics.median(times), "p99": cuts[98], "bytes": statistics.mean(sizes)}
+
+
 async def _floor(users: list[str], titles: list[str], rounds: int) -> tuple[dict[str, float], str]:
     """The home feed's and similar items' Cypher straight through the driver (ms), the model."""
     store = Store(get_settings())
@@ -398,6 +425,8 @@ def main() -> None:
                 duration=d,
             ),
         }
+        # While the API's answers are still stored (the run's end empties the database).
+        redis_floor = asyncio.run(_redis_floor(redis_url, rate=500, seconds=10))
     finally:
         server.terminate()
         server.wait(30)
@@ -432,6 +461,11 @@ def main() -> None:
     print(
         f"raw Cypher via driver, home feed sources + metadata: p50 {floor['home_p50']:.2f} ms, "
         f"p99 {floor['home_p99']:.2f} ms; similar items p50 {floor['similar_p50']:.2f} ms"
+    )
+    print(
+        f"raw Redis GET of the stored answers at 500 /s (the hit's floor): p50 "
+        f"{redis_floor['p50']:.3f} ms, p99 {redis_floor['p99']:.3f} ms, "
+        f"{redis_floor['bytes'] / 1024:.1f} KiB each"
     )
     miss = runs["GET /v1/recommendations (cache miss, ~100 req/s)"]
     print(f"cache miss at ~100 req/s, {miss_cpu}")
