@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,23 @@ CLICKS = frozenset({Action.CLICK, Action.VIEW, Action.PLAY})
 CONVERSIONS = frozenset({Action.WATCH, Action.COMPLETE, Action.PURCHASE, Action.LIKE})
 
 
+#: Remembers served titles: KEYS are users' attribution hashes, ARGV[1] their lifetime, then
+#: for each hash its number of fields and the fields with their values; returns the sizes.
+_REMEMBER_LUA = """
+local at, sizes = 2, {}
+for i = 1, #KEYS do
+  local n = tonumber(ARGV[at])
+  redis.call('HSET', KEYS[i], unpack(ARGV, at + 1, at + 2 * n))
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+  sizes[i] = redis.call('HLEN', KEYS[i])
+  at = at + 1 + 2 * n
+end
+return sizes
+"""
+#: Served lists per script call (one call holds Redis for about a millisecond).
+_REMEMBER_LISTS = 50
+
+
 class _Tally:
     """Counts and assignments gathered since the last flush."""
 
@@ -95,13 +113,24 @@ class _Tally:
     def at(self, a: Attribution) -> list[Counts]:
         """The aggregates a shown title counts in: the totals (no experiment), then one per
         experiment variant the user was served."""
+        return self.where(a.day, a.endpoint, a.source, a)
+
+    def where(
+        self, day: str, endpoint: str, source: str, served: Attribution | ServedList
+    ) -> list[Counts]:
+        """The aggregates of a title shown by ``source`` in a list like ``served``."""
         out = []
-        where: dict[str, Any] = {"day": a.day, "endpoint": a.endpoint, "source": a.source}
-        for experiment, variant in [("", ""), *a.variants]:
-            key = (experiment, variant, a.model_version, *where.values())
+        version = served.model_version
+        for experiment, variant in [("", ""), *served.variants]:
+            key = (experiment, variant, version, day, endpoint, source)
             if key not in self.counts:
                 self.counts[key] = Counts(
-                    experiment=experiment, variant=variant, model_version=a.model_version, **where
+                    experiment=experiment,
+                    variant=variant,
+                    model_version=version,
+                    day=day,
+                    endpoint=endpoint,
+                    source=source,
                 )
             out.append(self.counts[key])
         return out
@@ -189,12 +218,10 @@ class Aggregator:
         self._tally.engaged.update(e.item for e in events)
 
     async def _remember(self, lists: list[ServedList]) -> None:
-        if not lists:
-            return
-        pipe = self.client.pipeline(transaction=False)
+        records: list[tuple[str, list[Any]]] = []
         for s in lists:
             day = day_of(s.at)
-            shown: dict[Any, Any] = {}
+            fields: list[Any] = []
             for rank, (item, source) in enumerate(s.items, start=1):
                 a = Attribution(
                     list_id=s.list_id,
@@ -205,22 +232,27 @@ class Aggregator:
                     endpoint=s.endpoint,
                     day=day,
                 )
-                for counts in self._tally.at(a):
-                    counts.impressions += 1
-                shown[item] = s.list_id  # the last list showing the title
-                shown[f"{item}|{s.list_id}"] = encode(a)
+                # the last list showing the title, and the title in this list
+                fields += (item, s.list_id, f"{item}|{s.list_id}", encode(a))
+            for source, shown in Counter(source for _, source in s.items).items():
+                for counts in self._tally.where(day, s.endpoint, source, s):
+                    counts.impressions += shown
             for experiment, variant in s.variants:
                 if (s.user, experiment) not in self._known:
                     self._tally.assignments.add((s.user, experiment, variant))
-            if shown:
-                pipe.hset(attr_key(s.user), mapping=shown)
-                pipe.expire(attr_key(s.user), ATTRIBUTION_SECONDS)
-                pipe.hlen(attr_key(s.user))
-        sizes = await pipe.execute()
-        users = [s.user for s in lists if s.items]
-        full = [u for u, n in zip(users, sizes[2::3], strict=True) if n > MAX_SHOWN_PER_USER]
+            if fields:
+                records.append((attr_key(s.user), fields))
+        full: set[str] = set()
+        for start in range(0, len(records), _REMEMBER_LISTS):
+            chunk = records[start : start + _REMEMBER_LISTS]
+            args = [x for _, fields in chunk for x in (len(fields) // 2, *fields)]
+            keys = [key for key, _ in chunk]
+            sizes = await self.client.eval(  # type: ignore[misc]
+                _REMEMBER_LUA, len(keys), *keys, ATTRIBUTION_SECONDS, *args
+            )
+            full.update(k for k, n in zip(keys, sizes, strict=True) if n > MAX_SHOWN_PER_USER)
         if full:
-            await self.client.delete(*{attr_key(u) for u in full})
+            await self.client.delete(*full)
 
     async def _attribute(self, events: list[Interaction]) -> None:
         if not events:
