@@ -101,7 +101,9 @@ def create_app(
         # The served-list consumer's own client: its batches are larger than a request's.
         log_client = redis.asyncio.Redis.from_url(settings.redis_url, socket_timeout=5)
         consumer = f"{socket.gethostname()}-{os.getpid()}"
-        counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
+        counting = None
+        if settings.served_log:
+            counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING

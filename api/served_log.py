@@ -1,6 +1,6 @@
 """What the API tells the served-list log (``learning.log``): each list it serves, each
 interaction it stores. Both are one ``XADD`` after the answer is sent (or while Redis is down,
-nothing: the log is best-effort, the answer is not)."""
+nothing: the log is best-effort, the answer is not). ``GRAPHREC_SERVED_LOG=0`` turns both off."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ async def log_body(
     assigned: list[Assigned],
 ) -> None:
     """Log one served list with the user's variant in each running experiment."""
+    if not state.settings.served_log:
+        return
     items, version = shown_items(body)
     served = ServedList(list_id=list_id, user=user_id, endpoint=endpoint, items=items)
     served.model_version = version
@@ -67,4 +69,6 @@ async def log_body(
 
 async def log_event(state: AppState, event: Interaction) -> None:
     """Log one stored interaction for attribution and trending."""
+    if not state.settings.served_log:
+        return
     await state.redis.run(lambda client: log_interaction(client, event), None)

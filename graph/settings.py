@@ -69,7 +69,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         GRAPHREC_INSTANCE [default]: name of the local server instance (tests use ``test``),
         GRAPHREC_DEVICE [cpu], GRAPHREC_API_KEYS [''], GRAPHREC_API_KEYS_FILE [''],
         GRAPHREC_API_CACHE_TTL [60]: seconds a cached recommendation answer stays fresh,
-        GRAPHREC_API_WARMUP [1]: plan Neo4j's statements when the API starts (1 or 0).
+        GRAPHREC_API_WARMUP [1]: plan Neo4j's statements when the API starts (1 or 0),
+        GRAPHREC_SERVED_LOG [1]: log served lists and interactions to the served-list stream
+        and count them (1 or 0; off: no attribution, experiment counts or live trending).
     """
 
     neo4j_uri: str
@@ -92,6 +94,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_keys_file: str = ""
     api_cache_ttl: float = 60.0
     api_warmup: bool = True
+    served_log: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -121,6 +124,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             api_keys_file=os.environ.get("GRAPHREC_API_KEYS_FILE", ""),
             api_cache_ttl=_env_float("GRAPHREC_API_CACHE_TTL", 60.0),
             api_warmup=_env_bool("GRAPHREC_API_WARMUP", True),
+            served_log=_env_bool("GRAPHREC_SERVED_LOG", True),
         )
 
     @property
