@@ -7,19 +7,24 @@ import time
 from typing import TYPE_CHECKING
 
 import anyio
+import msgspec
 import pytest
+from litestar.testing import AsyncTestClient
 
 from graph import served
 from learning.assignment import pick
+from learning.entries import STREAM
 
 from .api_keys import ADMIN, PRO
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from litestar.testing import AsyncTestClient
+    import neo4j
+    import redis
 
     from graph.connection import Connection
+    from graph.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -99,3 +104,26 @@ async def test_variants_are_served_logged_and_attributed(
     assert (await client.post("/v1/experiments/weights/stop", headers=ADMIN)).status_code == 200
     after, headers = await _feed(client, "u1")
     assert "x-experiment" not in headers and after["experiment"] is None
+
+
+async def test_the_served_list_log_can_be_turned_off(
+    seeded: neo4j.Driver, api_settings: Settings, redis_client: redis.Redis
+) -> None:
+    """GRAPHREC_SERVED_LOG=0 (the benchmark's baseline): lists and clicks are served and stored,
+    nothing is appended to the stream and no consumer starts."""
+    from api.app import create_app
+
+    off = msgspec.structs.replace(api_settings, served_log=False)
+    async with AsyncTestClient(app=create_app(off)) as client:
+        body, _ = await _feed(client, "u1")
+        click = {
+            "user_id": "u1",
+            "item_id": body["recommendations"][0]["item_id"],
+            "action": "click",
+            "context": {"position": 1, "recommendation_id": body["request_id"]},
+        }
+        answer = await client.post("/v1/interactions", json=click, headers=PRO)
+        assert answer.status_code == 202
+        await anyio.sleep(0.5)  # after-response tasks would have appended by now
+    assert body["recommendations"]
+    assert redis_client.exists(STREAM) == 0  # no entry, and no consumer group created it

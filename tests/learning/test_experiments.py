@@ -194,3 +194,69 @@ async def test_served_lists_are_counted_attributed_and_kept_when_stopped(
     assert kept[variant["u0"]]["clicks"] == 1
     assert sum(m["impressions"] for m in kept.values()) == 12
     redis_client.flushdb()
+
+
+@pytest.mark.anyio
+async def test_independent_experiments_count_apart_and_a_lost_arm_trips_the_ratio_check(
+    services: Settings,
+    conn: Connection,
+    graph_db: neo4j.Driver,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What bench/ab_sim.py relies on: lists carrying two independent experiments are counted
+    in each, and a client losing most of one arm's users is flagged by the report."""
+    users = [f"u{i}" for i in range(200)]
+    _users(graph_db, users)
+    shares = [("control", 50.0), ("treatment", 50.0)]
+    for name in ("even", "lossy"):
+        lifecycle.create(conn, _experiment(name, "control:50", "treatment:50", independent=True))
+        lifecycle.start(conn, name)
+    # The broken client keeps every control user of "lossy" and one treatment user in four.
+    kept = [u for i, u in enumerate(users) if pick(u, "lossy", shares) == "control" or i % 4 == 0]
+    client = aioredis.Redis.from_url(services.redis_url)
+    st = Store(services)
+    try:
+        for u in kept:
+            await log.log_served(
+                client,
+                log.ServedList(
+                    list_id=f"list-{u}",
+                    user=u,
+                    endpoint="home",
+                    variants=[
+                        ("even", pick(u, "even", shares)),
+                        ("lossy", pick(u, "lossy", shares)),
+                    ],
+                    items=[("t1", "popular"), ("t2", "vector")],
+                ),
+            )
+        # A user shown more titles than are remembered loses the whole record.
+        monkeypatch.setattr(log, "MAX_SHOWN_PER_USER", 5)
+        for list_id in ("first", "second"):
+            served = log.ServedList(
+                list_id=list_id, user="heavy", endpoint="home", items=[("t1", ""), ("t2", "")]
+            )
+            await log.log_served(client, served)
+        aggregator = log.Aggregator(client, st, "test-consumer")
+        await aggregator.ensure_group()
+        while await aggregator.step():
+            pass
+        assert await log.attribution(client, kept[0], "t2") is not None
+        assert await log.attribution(client, "heavy", "t1") is None
+    finally:
+        await client.aclose()
+        await st.close()
+
+    even, lossy = report.build(conn, "even"), report.build(conn, "lossy")
+    for built in (even, lossy):
+        assert sum(v.users for v in built.variants) == len(kept)
+        assert sum(v.impressions for v in built.variants) == 2 * len(kept)
+    expected = {
+        v: sum(pick(u, "even", shares) == v for u in kept) for v in ("control", "treatment")
+    }
+    assert {v.name: v.users for v in even.variants} == expected
+    assert not even.srm and even.srm_p_value > 0.01
+    assert lossy.srm and lossy.srm_p_value < 0.001
+    assert lossy.verdict.startswith("sample ratio mismatch")
+    redis_client.flushdb()
