@@ -3,6 +3,11 @@
 The API appends a ``ServedList`` for each list it serves and an ``Interaction`` for each
 interaction it stores (``log_served``, ``log_interaction``); ``learning.log.Aggregator`` reads
 them and keeps, per user, which list showed each title (``attribution`` reads it back).
+
+A user's record is one hash, ``attr:<user>``: ``|<list>`` → the served list as logged
+(msgpack), ``<title>`` → the last list showing the title, and ``<title>|<list>`` → what was
+counted for the title in that list once it was clicked or converted (``Flags``). Title ids
+start with a letter or digit and hold no ``|``, so the three kinds of field never meet.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ __all__ = [
     "MAX_SHOWN_PER_USER",
     "STREAM",
     "Attribution",
+    "Flags",
     "Interaction",
     "ServedList",
     "attr_key",
     "attribution",
+    "attribution_of",
     "day_of",
-    "decode_attribution",
     "encode",
     "log_interaction",
     "log_served",
@@ -39,8 +45,8 @@ GROUP = "graphrec-aggregator"
 MAX_ENTRIES = 500_000
 #: How long a user's shown titles stay attributable.
 ATTRIBUTION_SECONDS = 86_400
-#: Shown titles remembered per user (two fields each: the title's last list, and the title in
-#: its list); past it the user's record is dropped whole.
+#: Fields remembered per user (one per served list, per title shown, per title clicked in a
+#: list); past it the user's record is dropped whole.
 MAX_SHOWN_PER_USER = 4_000
 
 
@@ -82,9 +88,40 @@ class Attribution(msgspec.Struct, array_like=True, kw_only=True):
     converted: bool = False
 
 
+class Flags(msgspec.Struct, array_like=True):
+    """What was counted for a title in a list: a click, a conversion."""
+
+    clicked: bool = False
+    converted: bool = False
+
+
 ENTRY_TYPES = {b"s": ServedList, b"i": Interaction}
 encode = msgspec.msgpack.Encoder().encode
-decode_attribution = msgspec.msgpack.Decoder(Attribution).decode
+decode_served = msgspec.msgpack.Decoder(ServedList).decode
+decode_flags = msgspec.msgpack.Decoder(Flags).decode
+
+
+def attribution_of(record: bytes | None, item: str, flags: bytes | None) -> Attribution | None:
+    """The attribution of ``item`` in a remembered list (``None``: no such list, or the list did
+    not show the title)."""
+    if record is None:
+        return None
+    served = decode_served(record)
+    rank = next((r for r, (i, _) in enumerate(served.items, start=1) if i == item), 0)
+    if not rank:
+        return None
+    counted = decode_flags(flags) if flags else Flags()
+    return Attribution(
+        list_id=served.list_id,
+        rank=rank,
+        source=served.items[rank - 1][1],
+        model_version=served.model_version,
+        variants=served.variants,
+        endpoint=served.endpoint,
+        day=day_of(served.at),
+        clicked=counted.clicked,
+        converted=counted.converted,
+    )
 
 
 async def _append(client: aioredis.Redis, kind: str, entry: msgspec.Struct) -> None:
@@ -122,8 +159,8 @@ async def attribution(
         if not last:
             return None
         list_id = last.decode()
-    raw: Any = await client.hget(key, f"{item}|{list_id}")  # type: ignore[misc]
-    return decode_attribution(raw) if raw else None
+    found: Any = await client.hmget(key, [f"|{list_id}", f"{item}|{list_id}"])  # type: ignore[misc]
+    return attribution_of(found[0], item, found[1])
 
 
 def day_of(at: float) -> str:

@@ -8,9 +8,9 @@ whichever process reads it; entries a stopped process left pending are claimed b
 ``CLAIM_AFTER_MS``) and:
 
 - remembers, per user, which list showed each title at which rank (``attr:<user>``, a hash kept
-  a day: ``<title>|<list>`` → the attribution, ``<title>`` → its last list): an interaction with
-  that title is **attributed** to the list the client names (``context.recommendation_id``),
-  else to the last list that showed it;
+  a day: ``|<list>`` → the list as logged, ``<title>`` → its last list, written by a script in
+  Redis; see ``learning.entries``): an interaction with that title is **attributed** to the list
+  the client names (``context.recommendation_id``), else to the last list that showed it;
 - counts impressions (one per shown title), clicks (a click, view or play of a shown title, once
   per list and title), conversions (a watch, completion, purchase or like, once) and engagement
   (the positive weight of every attributed interaction) per day, endpoint, source and model
@@ -45,12 +45,14 @@ from learning.entries import (
     MAX_SHOWN_PER_USER,
     STREAM,
     Attribution,
+    Flags,
     Interaction,
     ServedList,
     attr_key,
     attribution,
+    attribution_of,
     day_of,
-    decode_attribution,
+    decode_served,
     encode,
     log_interaction,
     log_served,
@@ -85,20 +87,27 @@ CLICKS = frozenset({Action.CLICK, Action.VIEW, Action.PLAY})
 CONVERSIONS = frozenset({Action.WATCH, Action.COMPLETE, Action.PURCHASE, Action.LIKE})
 
 
-#: Remembers served titles: KEYS are users' attribution hashes, ARGV[1] their lifetime, then
-#: for each hash its number of fields and the fields with their values; returns the sizes.
+#: Remembers served lists: KEYS are users' attribution hashes, ARGV[1] their lifetime, then one
+#: served list per hash as logged (msgpack ``ServedList``: list id first, shown titles fourth).
+#: Writes ``|<list>`` → the list and ``<title>`` → the list; returns the hashes' sizes.
 _REMEMBER_LUA = """
-local at, sizes = 2, {}
+local sizes = {}
 for i = 1, #KEYS do
-  local n = tonumber(ARGV[at])
-  redis.call('HSET', KEYS[i], unpack(ARGV, at + 1, at + 2 * n))
+  local raw = ARGV[i + 1]
+  local served = cmsgpack.unpack(raw)
+  local list_id = served[1]
+  local fields = {'|' .. list_id, raw}
+  for _, shown in ipairs(served[4]) do
+    fields[#fields + 1] = shown[1]
+    fields[#fields + 1] = list_id
+  end
+  redis.call('HSET', KEYS[i], unpack(fields))
   redis.call('EXPIRE', KEYS[i], ARGV[1])
   sizes[i] = redis.call('HLEN', KEYS[i])
-  at = at + 1 + 2 * n
 end
 return sizes
 """
-#: Served lists per script call (one call holds Redis for about a millisecond).
+#: Served lists per script call (one call holds Redis for well under a millisecond).
 _REMEMBER_LISTS = 50
 
 
@@ -204,51 +213,40 @@ class Aggregator:
 
     async def count(self, entries: Iterable[tuple[bytes, dict[bytes, bytes]]]) -> None:
         """Count entries in stream order: served lists first remember their titles."""
-        decoded: list[ServedList | Interaction] = []
+        served: list[tuple[ServedList, bytes]] = []
+        events: list[Interaction] = []
         for entry_id, fields in entries:
             self._unacked.append(entry_id)
             kind = ENTRY_TYPES.get(fields.get(b"k", b""))
-            if kind is not None:
-                decoded.append(msgspec.msgpack.decode(fields[b"d"], type=kind))
-        served = [e for e in decoded if isinstance(e, ServedList)]
-        events = [e for e in decoded if isinstance(e, Interaction)]
+            if kind is ServedList:
+                served.append((decode_served(fields[b"d"]), fields[b"d"]))
+            elif kind is Interaction:
+                events.append(msgspec.msgpack.decode(fields[b"d"], type=Interaction))
         await self._remember(served)
         await self._attribute(events)
         await self.trending.add(events)
         self._tally.engaged.update(e.item for e in events)
 
-    async def _remember(self, lists: list[ServedList]) -> None:
-        records: list[tuple[str, list[Any]]] = []
-        for s in lists:
+    async def _remember(self, lists: list[tuple[ServedList, bytes]]) -> None:
+        """Count the impressions and assignments; remember each list in its user's record (the
+        script writes the fields, from the list as logged)."""
+        records: list[tuple[str, bytes]] = []
+        for s, raw in lists:
             day = day_of(s.at)
-            fields: list[Any] = []
-            for rank, (item, source) in enumerate(s.items, start=1):
-                a = Attribution(
-                    list_id=s.list_id,
-                    rank=rank,
-                    source=source,
-                    model_version=s.model_version,
-                    variants=s.variants,
-                    endpoint=s.endpoint,
-                    day=day,
-                )
-                # the last list showing the title, and the title in this list
-                fields += (item, s.list_id, f"{item}|{s.list_id}", encode(a))
             for source, shown in Counter(source for _, source in s.items).items():
                 for counts in self._tally.where(day, s.endpoint, source, s):
                     counts.impressions += shown
             for experiment, variant in s.variants:
                 if (s.user, experiment) not in self._known:
                     self._tally.assignments.add((s.user, experiment, variant))
-            if fields:
-                records.append((attr_key(s.user), fields))
+            if s.items:
+                records.append((attr_key(s.user), raw))
         full: set[str] = set()
         for start in range(0, len(records), _REMEMBER_LISTS):
-            chunk = records[start : start + _REMEMBER_LISTS]
-            args = [x for _, fields in chunk for x in (len(fields) // 2, *fields)]
-            keys = [key for key, _ in chunk]
+            keys = [key for key, _ in records[start : start + _REMEMBER_LISTS]]
+            raws = [raw for _, raw in records[start : start + _REMEMBER_LISTS]]
             sizes = await self.client.eval(  # type: ignore[misc]
-                _REMEMBER_LUA, len(keys), *keys, ATTRIBUTION_SECONDS, *args
+                _REMEMBER_LUA, len(keys), *keys, ATTRIBUTION_SECONDS, *raws
             )
             full.update(k for k, n in zip(keys, sizes, strict=True) if n > MAX_SHOWN_PER_USER)
         if full:
@@ -262,17 +260,18 @@ class Aggregator:
         for e in unnamed:
             pipe.hget(attr_key(e.user), e.item)
         last = dict(zip(((e.user, e.item) for e in unnamed), await pipe.execute(), strict=True))
-        fields = [f"{e.item}|{e.list_id or (last[e.user, e.item] or b'').decode()}" for e in events]
-        for e, field in zip(events, fields, strict=True):
-            pipe.hget(attr_key(e.user), field)
+        lists = [e.list_id or (last[e.user, e.item] or b"").decode() for e in events]
+        for e, list_id in zip(events, lists, strict=True):
+            pipe.hmget(attr_key(e.user), [f"|{list_id}", f"{e.item}|{list_id}"])
         found = await pipe.execute()
-        seen: dict[tuple[str, str], Attribution] = {}
+        seen: dict[tuple[str, str], Attribution | None] = {}
         update = self.client.pipeline(transaction=False)
-        for e, field, raw in zip(events, fields, found, strict=True):
+        for e, list_id, (record, flags) in zip(events, lists, found, strict=True):
+            field = f"{e.item}|{list_id}"
             key = (e.user, field)
-            if key not in seen and raw is not None:
-                seen[key] = decode_attribution(raw)
-            a = seen.get(key)
+            if key not in seen:
+                seen[key] = attribution_of(record, e.item, flags)
+            a = seen[key]
             if a is None:
                 continue  # not shown to the user in a day (or not in the list the client names)
             try:
@@ -289,7 +288,7 @@ class Aggregator:
             if clicked or converted:
                 a.clicked |= clicked
                 a.converted |= converted
-                update.hset(attr_key(e.user), field, encode(a))
+                update.hset(attr_key(e.user), field, encode(Flags(a.clicked, a.converted)))
         await update.execute()
 
     async def flush(self) -> None:

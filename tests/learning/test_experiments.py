@@ -231,8 +231,9 @@ async def test_independent_experiments_count_apart_and_a_lost_arm_trips_the_rati
                     items=[("t1", "popular"), ("t2", "vector")],
                 ),
             )
-        # A user shown more titles than are remembered loses the whole record.
-        monkeypatch.setattr(log, "MAX_SHOWN_PER_USER", 5)
+        # A user shown more than is remembered loses the whole record (fields: each list, each
+        # title's last list; the users above have three).
+        monkeypatch.setattr(log, "MAX_SHOWN_PER_USER", 3)
         for list_id in ("first", "second"):
             served = log.ServedList(
                 list_id=list_id, user="heavy", endpoint="home", items=[("t1", ""), ("t2", "")]
