@@ -101,9 +101,10 @@ def create_app(
         # The served-list consumer's own client: its batches are larger than a request's.
         log_client = redis.asyncio.Redis.from_url(settings.redis_url, socket_timeout=5)
         consumer = f"{socket.gethostname()}-{os.getpid()}"
-        counting = None
+        counting = appending = None
         if settings.served_log:
             counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
+            appending = asyncio.create_task(state.log_buffer.run(state))
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING
@@ -111,11 +112,13 @@ def create_app(
         try:
             yield
         finally:
-            for task in (planning, counting):
+            for task in (planning, counting, appending):
                 if task is not None:
                     task.cancel()
                     # Bounded: shutdown never waits on a background task for long.
                     await asyncio.wait({task}, timeout=_CLOSE_SECONDS * 2)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(state.log_buffer.flush(state), _CLOSE_SECONDS)
             serving.clear()
             gc.unfreeze()
             await _close(state, client, log_client)

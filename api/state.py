@@ -7,6 +7,7 @@ import enum
 import time
 from typing import TYPE_CHECKING
 
+from api.served_log import LogBuffer
 from api.variants import ExperimentCache
 
 if TYPE_CHECKING:
@@ -88,4 +89,5 @@ class AppState:
         self.cache_ttl = settings.api_cache_ttl
         self.model = ModelCache()
         self.experiments = ExperimentCache()
+        self.log_buffer = LogBuffer()
         self.plans = PlanState.OFF

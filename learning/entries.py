@@ -13,6 +13,7 @@ start with a letter or digit and hold no ``|``, so the three kinds of field neve
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "Flags",
     "Interaction",
     "ServedList",
+    "append",
     "attr_key",
     "attribution",
     "attribution_of",
@@ -124,23 +126,25 @@ def attribution_of(record: bytes | None, item: str, flags: bytes | None) -> Attr
     )
 
 
-async def _append(client: aioredis.Redis, kind: str, entry: msgspec.Struct) -> None:
-    fields: Any = {"k": kind, "d": encode(entry)}
-    await client.xadd(STREAM, fields, maxlen=MAX_ENTRIES, approximate=True)
+async def append(client: aioredis.Redis, entries: Sequence[ServedList | Interaction]) -> None:
+    """Append entries in one pipeline, each stamped now unless its ``at`` is set."""
+    pipe = client.pipeline(transaction=False)
+    for entry in entries:
+        if not entry.at:
+            entry.at = time.time()
+        fields: Any = {"k": "s" if isinstance(entry, ServedList) else "i", "d": encode(entry)}
+        pipe.xadd(STREAM, fields, maxlen=MAX_ENTRIES, approximate=True)
+    await pipe.execute()
 
 
 async def log_served(client: aioredis.Redis, served: ServedList) -> None:
     """Append a served list (stamped now unless ``at`` is set)."""
-    if not served.at:
-        served.at = time.time()
-    await _append(client, "s", served)
+    await append(client, [served])
 
 
 async def log_interaction(client: aioredis.Redis, event: Interaction) -> None:
     """Append an interaction to attribute."""
-    if not event.at:
-        event.at = time.time()
-    await _append(client, "i", event)
+    await append(client, [event])
 
 
 def attr_key(user: str) -> str:
