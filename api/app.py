@@ -103,8 +103,9 @@ def create_app(
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         counting = appending = None
         if settings.served_log:
-            counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
             appending = asyncio.create_task(state.log_buffer.run(state))
+        if settings.served_log and settings.served_log_consumer:
+            counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING

@@ -95,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_cache_ttl: float = 60.0
     api_warmup: bool = True
     served_log: bool = True
+    #: Whether each API process also consumes the served-list log; ``graphrec serve`` runs one
+    #: consumer process beside its workers instead, so no request waits behind a batch.
+    served_log_consumer: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -125,6 +128,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             api_cache_ttl=_env_float("GRAPHREC_API_CACHE_TTL", 60.0),
             api_warmup=_env_bool("GRAPHREC_API_WARMUP", True),
             served_log=_env_bool("GRAPHREC_SERVED_LOG", True),
+            served_log_consumer=_env_bool("GRAPHREC_SERVED_LOG_CONSUMER", True),
         )
 
     @property
