@@ -19,7 +19,7 @@ from api.errors import ApiError, ErrorCode
 from api.feeds import FeedContext
 from api.queries import Query
 from api.served_log import log_body
-from api.variants import merged
+from api.variants import merged, model_for
 from graph.errors import UnavailableError
 
 if TYPE_CHECKING:
@@ -88,8 +88,8 @@ async def cached_response(
     variant = merged(assigned)
     if assigned:
         query = msgspec.structs.replace(query, experiment=",".join(a.label for a in assigned))
-        if model is not None and variant.model_version:
-            model = msgspec.structs.replace(model, version=variant.model_version)
+    if model is not None:
+        model = model_for(model, query.user_id, variant)
     headers = {"X-Experiment": query.experiment} if query.experiment else {}
     key = cache.cache_key(query, model.version if model is not None else None)
     read = await cache.get_cached(state, query.user_id, key)

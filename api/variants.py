@@ -4,6 +4,10 @@ A user is in at most one variant per running experiment (``learning.assignment``
 every API process agrees without storing anything). Two experiments run side by side only when
 declared independent; a variant's settings are then merged in start order (the first that sets
 a field wins).
+
+A model version in gradual rollout (``graphrec models promote V --traffic P``) serves the users
+inside its share (``learning.assignment.in_rollout``), the promoted version the others; a
+variant that sets a model version wins over the rollout.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ import msgspec
 
 from graph.errors import GraphError
 from graph.experiments import ExperimentRecord, VariantConfig
-from learning.assignment import pick
+from learning.assignment import in_rollout, pick
+from learning.lifecycle import MODEL_NAME
 
 if TYPE_CHECKING:
+    from graph.recommendations import ModelInfo
     from graph.store import Store
 
-__all__ = ["Assigned", "ExperimentCache", "merged"]
+__all__ = ["Assigned", "ExperimentCache", "merged", "model_for"]
 
 #: How often the running experiments are re-read.
 REFRESH_SECONDS = 5.0
@@ -83,3 +89,13 @@ def merged(assigned: list[Assigned]) -> VariantConfig:
             if value not in (None, {}):
                 fields[name] = value
     return VariantConfig(**fields)  # type: ignore[arg-type]
+
+
+def model_for(model: ModelInfo, user_id: str, variant: VariantConfig) -> ModelInfo:
+    """The model serving ``user_id``: the variant's version, else the version in rollout when
+    the user is inside its share, else the promoted one."""
+    version = variant.model_version
+    rollout = model.rollout_version
+    if version is None and rollout and in_rollout(user_id, MODEL_NAME, model.rollout_percent):
+        version = rollout
+    return model if version is None else msgspec.structs.replace(model, version=version)

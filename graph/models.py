@@ -3,7 +3,9 @@
 A model is ``(:Model {modelId: "<name>:<version>", name, version: "v<N>", algorithm,
 hyperparameters (JSON), metrics (JSON), status, trainedAt, promotedAt, artifactPath})`` with
 ``status`` one of ``training``, ``ready``, ``promoted``, ``retired``; at most one ``promoted`` per
-name (promotion flips both in one transaction).
+name (promotion flips both in one transaction). A gradual rollout sets ``trafficPercent`` (and
+``rolloutAt``) on the one version served to that share of users besides the promoted one; a full
+promotion or :func:`cancel_rollout` removes it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ModelRecord",
     "ModelStatus",
+    "cancel_rollout",
     "get_model",
     "get_promoted",
     "iso",
@@ -31,6 +34,7 @@ __all__ = [
     "record",
     "register",
     "set_ranker",
+    "set_rollout",
     "set_status",
 ]
 
@@ -52,6 +56,8 @@ class ModelRecord(msgspec.Struct, frozen=True, kw_only=True):
     artifact_path: str = ""
     #: The learned ranker's figures beside the hand weights' (empty: none was trained).
     ranker_metrics: dict[str, Any] = msgspec.field(default_factory=dict)
+    #: The share of users (percent) served this version in a gradual rollout, else ``None``.
+    traffic_percent: float | None = None
 
     @property
     def number(self) -> int:
@@ -88,6 +94,7 @@ def record(props: dict[str, Any]) -> ModelRecord:
         promoted_at=iso(props.get("promotedAt")),
         artifact_path=props.get("artifactPath", ""),
         ranker_metrics=loads(props.get("rankerMetrics")),
+        traffic_percent=props.get("trafficPercent"),
     )
 
 
@@ -181,3 +188,30 @@ def set_ranker(conn: Connection, model_id: str, ranker: str | None, metrics: str
     params = {"model_id": model_id, "ranker": ranker, "ranker_metrics": metrics}
     if not conn.rows("model_set_ranker", params, write=True):
         raise NotFoundError(f"no model {model_id}")
+
+
+def set_rollout(conn: Connection, name: str, version: str, percent: float) -> float | None:
+    """Serve ``version`` to ``percent`` % of the users (the rest keep the promoted version).
+
+    Returns:
+        The version's former share (``None`` when the rollout starts now).
+
+    Raises:
+        NotFoundError: No such version, or it is not ready/retired, or nothing is promoted, or
+            another version of ``name`` is in rollout (checked in the same transaction).
+    """
+    params = {"name": name, "version": version, "percent": float(percent)}
+    rows = conn.rows("model_rollout", params, write=True)
+    if not rows:
+        raise NotFoundError(
+            f"{name}:{version} cannot be rolled out (unknown, still training, promoted, nothing "
+            "else promoted, or another version is in rollout)"
+        )
+    before = rows[0]["before"]
+    return None if before is None else float(before)
+
+
+def cancel_rollout(conn: Connection, name: str) -> list[tuple[str, float]]:
+    """End any gradual rollout of ``name``: the ``(version, share)`` pairs it ended."""
+    rows = conn.rows("model_rollout_cancel", {"name": name}, write=True)
+    return [(r["version"], float(r["percent"])) for r in rows]

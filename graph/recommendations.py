@@ -70,12 +70,15 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ModelInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """The promoted model and whether the title vector index exists."""
+    """The promoted model (with its learned ranker), the version in gradual rollout (if any) with
+    its share of users in percent, and whether the title vector index exists."""
 
     version: str | None
     vector_index: bool
     #: The version's learned ranker as stored (JSON, see gnn/ranker.py); None: hand weights.
     ranker: str | None = None
+    rollout_version: str | None = None
+    rollout_percent: float = 0.0
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):
@@ -137,14 +140,18 @@ class RecommendationRepository:
         self._session = session
 
     async def model_info(self, name: str = "graphsage") -> ModelInfo:
-        """Return the promoted version of ``name`` (or None) and whether vectors are indexed."""
+        """Return the promoted version of ``name`` (or None), the version in rollout and its
+        share, and whether vectors are indexed."""
         rows = await read(self._session, run_rows, "get_promoted_model", {"name": name})
+        rollout = await read(self._session, run_rows, "get_model_rollout", {"name": name})
         indexes = await read(self._session, run_rows, "get_vector_indexes", {})
         names = set(indexes[0]["names"]) if indexes else set()
         return ModelInfo(
             version=rows[0]["model"]["version"] if rows else None,
             vector_index="title_embedding" in names,
             ranker=rows[0]["model"].get("ranker") if rows else None,
+            rollout_version=rollout[0]["version"] if rows and rollout else None,
+            rollout_percent=float(rollout[0]["percent"]) if rows and rollout else 0.0,
         )
 
     async def more_like_this(

@@ -9,9 +9,10 @@ from graphrec.commands.db import db_app
 from graphrec.commands.demo import demo
 from graphrec.commands.experiments import experiments_app
 from graphrec.commands.load import load
+from graphrec.commands.models import models_app
 from graphrec.commands.serve import serve
 from graphrec.commands.servers import neo4j_app, redis_app, services_app
-from graphrec.commands.train import embed, evaluate, models_app, train
+from graphrec.commands.train import embed, evaluate, train
 
 app = typer.Typer(
     name="graphrec",

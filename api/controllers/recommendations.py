@@ -32,6 +32,7 @@ from api.schemas.recommendations import RecommendationExplain, RecommendationLis
 from api.security import BEARER
 from api.serving import cached_response
 from api.state import AppState
+from api.variants import merged, model_for
 from graph.store import Repositories
 
 __all__ = ["RecommendationController"]
@@ -142,7 +143,8 @@ class RecommendationController(Controller):
         user_id: UserIdQuery,
     ) -> RecommendationExplain:
         """Why this title for this user: factors, anchors, people and graph paths."""
-        model = await app_state.model.get(app_state)
+        assigned = await app_state.experiments.assign(app_state.store, user_id)
+        model = model_for(await app_state.model.get(app_state), user_id, merged(assigned))
         data = await repos.recs.explain(user_id, item_id, model.version)
         titles = await repos.items.summaries([item_id])
         return build_explanation(

@@ -1,4 +1,4 @@
-"""``graphrec train|evaluate|embed`` and ``graphrec models list|promote|rollback``."""
+"""``graphrec train|evaluate|embed`` (the model registry commands are in ``models.py``)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ import typer
 from rich.table import Table
 
 from gnn.errors import GnnError, SplitError
-from gnn.names import DEFAULT_MODEL, MODELS
-from graph import models as registry
-from graph.errors import NotFoundError
+from gnn.names import MODELS
 from graph.settings import get_settings
 from graphrec.console import Bars, connect, console, fail, info
 from loaders import SOURCES, LoadError, read_dataset
@@ -25,9 +23,7 @@ if TYPE_CHECKING:
 # The gnn modules load torch (seconds): they are imported inside the commands that need them,
 # so that `graphrec --help`, `graphrec models list` and the other commands start at once.
 
-__all__ = ["embed", "evaluate", "models_app", "run_train", "train"]
-
-models_app = typer.Typer(help="The model registry: list, promote, roll back.", no_args_is_help=True)
+__all__ = ["embed", "evaluate", "run_train", "train"]
 
 
 class _Bars(Bars):
@@ -229,80 +225,6 @@ def _grid_overrides(specs: list[str]) -> dict[str, dict[str, list[Any]]]:
             fail(f"--grid {spec!r}: expected MODEL.PARAMETER=V1,V2,...")
         out.setdefault(model, {})[param] = [value(v.strip()) for v in values.split(",")]
     return out
-
-
-@models_app.command("list")
-def models_list(name: str = typer.Option(DEFAULT_MODEL, help="Model name.")) -> None:
-    """List the versions of a model with status and metrics."""
-    with connect() as conn:
-        rows = registry.list_models(conn, name)
-    if not rows:
-        typer.echo(f"no {name} models; run `graphrec train`")
-        return
-    table = Table()
-    for column in (
-        "version",
-        "status",
-        "trained",
-        "promoted",
-        "valid ndcg",
-        "valid recall",
-        "head",
-        "vs promoted",
-        "edges",
-    ):
-        table.add_column(column)
-    for m in rows:
-        ndcg = next((v for key, v in m.metrics.items() if key.startswith("valid_ndcg")), "")
-        recall = next((v for key, v in m.metrics.items() if key.startswith("valid_recall")), "")
-        edges = m.metrics.get("similar_to_edges", 0) + m.metrics.get("similar_user_edges", 0)
-        head = (
-            f"λ {m.metrics['head_lambda']:g} w {m.metrics['head_weight']:g}"
-            if m.metrics.get("head_weight")
-            else ""
-        )
-        gate = m.metrics.get("gate_against")
-        versus = (
-            f"{m.metrics['gate_difference']:+.4f} ±{m.metrics['gate_noise']:.4f} vs {gate}"
-            if gate
-            else ""
-        )
-        table.add_row(m.version, m.status, (m.trained_at or "")[:19], (m.promoted_at or "")[:19],
-                      str(ndcg), str(recall), head, versus, f"{edges:,}")  # fmt: skip
-    console.print(table)
-
-
-@models_app.command("promote")
-def models_promote(
-    version: str = typer.Argument(..., help="Version to promote, e.g. v3."),
-    name: str = typer.Option(DEFAULT_MODEL, help="Model name."),
-    keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
-) -> None:
-    """Promote a version (atomic switch), then prune edges of versions beyond the last KEEP."""
-    from gnn.pipeline import promote_version
-
-    with connect() as conn:
-        try:
-            pruned = promote_version(conn, name, version, keep=keep)
-        except (NotFoundError, GnnError) as exc:
-            fail(str(exc))
-    typer.echo(f"promoted {name}:{version}; deleted {pruned:,} stale edges")
-
-
-@models_app.command("rollback")
-def models_rollback(
-    name: str = typer.Option(DEFAULT_MODEL, help="Model name."),
-    keep: int = typer.Option(2, min=1, help="Versions whose edges are kept."),
-) -> None:
-    """Promote again the version that was promoted before the current one."""
-    from gnn.pipeline import rollback
-
-    with connect() as conn:
-        try:
-            version = rollback(conn, name, keep=keep)
-        except (NotFoundError, GnnError) as exc:
-            fail(str(exc))
-    typer.echo(f"rolled back: {name}:{version} is promoted")
 
 
 def embed(
