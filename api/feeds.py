@@ -1,8 +1,8 @@
 """The recommendation bodies: home feed, because-you-watched rows, social, more like this.
 
 Each feed takes a :class:`FeedContext` (the repositories of one session, the promoted model,
-the metrics) and its endpoint's query, and returns the body; it reads the graph only through
-the repositories.
+the metrics, Redis) and its endpoint's query, and returns the body; it reads the graph only
+through the repositories, and what trends now from Redis (``learning/trending.py``).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from graph.errors import NotFoundError
 from graph.experiments import VariantConfig
 from graph.recommendations import ALL_SOURCES, HOME_ANCHORS, Filters, per_source
 from graph.users import UnknownGenresError
+from learning import trending
 
 if TYPE_CHECKING:
     from api.metrics import Metrics
     from api.queries import BecauseQuery, HomeQuery
+    from api.redisguard import RedisGuard
     from graph.recommendations import ModelInfo
     from graph.store import Repositories
 
@@ -36,16 +38,22 @@ __all__ = ["FeedContext", "because_you_watched", "home_feed", "similar_items"]
 
 #: Serving as configured: no experiment variant changes anything.
 NO_VARIANT = VariantConfig()
+#: The window of the trending source ("Trending this week"), and the window and depth of its
+#: titles explained as "Trending now".
+TRENDING_WINDOW = "7d"
+TRENDING_NOW = ("1h", 10)
 
 
 @dataclass(frozen=True, slots=True)
 class FeedContext:
-    """What every feed works with: one session's repositories, the model, the metrics."""
+    """What every feed works with: one session's repositories, the model, the metrics, Redis
+    (``None``: no trending source)."""
 
     repos: Repositories
     model: ModelInfo
     metrics: Metrics
     variant: VariantConfig = NO_VARIANT
+    redis: RedisGuard | None = None
 
 
 _CONTEXT_SOURCES = {
@@ -74,15 +82,25 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
         await _check_genre(ctx.repos, genre, field)
     filters = Filters(exclude=list(query.exclude), kind=query.kind, genre=genre)
     k = ctx.variant.candidates or per_source(limit)
+    trend, now = await _trending(ctx, genre, k) if "trending" in sources else ([], set())
     rows = await ctx.repos.recs.home_sources(
-        query.user_id, model=model, sources=sources, k=k, anchors=HOME_ANCHORS, filters=filters
+        query.user_id,
+        model=model,
+        sources=sources,
+        k=k,
+        anchors=HOME_ANCHORS,
+        filters=filters,
+        trending=trend,
     )
     if model.version is None:
         ctx.metrics.fallbacks.labels(kind="no_model").inc()
     cands = ranking.merge_sources(rows, ctx.variant.source_weights)
     await ranker.rerank(ctx.repos.items, cands, rows, model, ctx.variant)
-    personal = [c for c in cands.values() if set(c.contributions) - {"popular"}]
-    fillers = [c for c in cands.values() if not set(c.contributions) - {"popular"}]
+    for item_id in now & cands.keys():
+        cands[item_id].trending_now = True
+    general = ranking.GENERAL_SOURCES
+    personal = [c for c in cands.values() if set(c.contributions) - general]
+    fillers = [c for c in cands.values() if not set(c.contributions) - general]
     pool = personal + fillers if context == "homepage" or len(personal) < limit else personal
     if not query.fill:
         pool = personal
@@ -101,6 +119,27 @@ async def home_feed(ctx: FeedContext, query: HomeQuery) -> RecommendationList:
         context=context,
         cold_start=cold_start,
     )
+
+
+async def _trending(
+    ctx: FeedContext, genre: str | None, k: int
+) -> tuple[list[tuple[str, float]], set[str]]:
+    """The titles trending this week (in ``genre`` when given), and those trending now.
+
+    Empty while Redis is down. More than ``k`` are read: the graph filters out the seen ones.
+    """
+    if ctx.redis is None:
+        return [], set()
+    scope = trending.scope_key(genre=genre)
+    nothing: list[tuple[str, float]] = []
+    week = await ctx.redis.run(
+        lambda client: trending.top(client, TRENDING_WINDOW, scope, k + 20), nothing
+    )
+    if not week:
+        return [], set()
+    window, depth = TRENDING_NOW
+    now = await ctx.redis.run(lambda client: trending.top(client, window, scope, depth), nothing)
+    return week, {item_id for item_id, _ in now}
 
 
 async def _check_genre(repos: Repositories, genre: str, field: str) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from graph.recommendations import Anchor, Row, SourceRows
 
 __all__ = [
+    "GENERAL_SOURCES",
     "SOURCE_WEIGHTS",
     "Candidate",
     "diversify",
@@ -29,8 +30,11 @@ __all__ = [
 ]
 
 #: Weight of each source once its scores are scaled to [0, 1] (the hand-set blend: the
-#: fallback when the promoted model has no learned ranker).
-SOURCE_WEIGHTS = dict(learned.HAND_WEIGHTS)
+#: fallback when the promoted model has no learned ranker), and of the trending titles (not a
+#: feature of the learned ranker: they add to the hand-set blend only).
+SOURCE_WEIGHTS = {**learned.HAND_WEIGHTS, "trending": 0.4}
+#: Sources that are not about the user: they fill a row, and a list of only them is a cold start.
+GENERAL_SOURCES = frozenset({"popular", "trending"})
 
 
 class Candidate(msgspec.Struct, kw_only=True):
@@ -48,6 +52,8 @@ class Candidate(msgspec.Struct, kw_only=True):
     popular_basis: str | None = None
     #: The learned ranker's score (None: the hand-set blend ranks).
     ranked: float | None = None
+    #: Trending in the last hour (else only over the week), for the trending explanation.
+    trending_now: bool = False
 
     @property
     def score(self) -> float:
@@ -132,6 +138,8 @@ def merge_sources(
             people.extend(msgspec.structs.replace(p, relation=relation) for p in row.people)
     for item_id, value in values["vector"].items():
         _add(cands, item_id, "vector", w["vector"] * value)
+    for item_id, value in learned.scaled(rows.trending).items():
+        _add(cands, item_id, "trending", w["trending"] * value)
     for item_id, value in values["popular"].items():
         cand = _add(cands, item_id, "popular", w["popular"] * value)
         cand.popular_basis = rows.popular_basis
@@ -219,6 +227,7 @@ _DOCUMENT_TYPE = {
     "taste_profile": "collaborative",
     "similar_content": "content_based",
     "social": "social",
+    "trending": "popularity",
 }
 _ATTRIBUTE = {"person": "people", "keyword": "keywords", "genre": "genre"}
 
@@ -258,6 +267,9 @@ def explain(cand: Candidate, summary: TitleSummary | None = None) -> Explanation
         reason, kind = f"Popular with people in your circle: {names_text(names[:3])}", "social"
     elif source == "vector":
         reason, kind = "Matches your taste profile", "taste_profile"
+    elif source == "trending":
+        reason = "Trending now" if cand.trending_now else "Trending this week"
+        kind = "trending"
     else:
         kind = "popular"
         if cand.popular_basis == "preferences" and genres:

@@ -116,7 +116,7 @@ async def cached_response(
         try:
             # After the user's last write: on a cluster the read may go to a lagging follower.
             async with state.store.repositories(read.bookmarks) as repos:
-                ctx = FeedContext(repos, model, state.metrics, variant)
+                ctx = FeedContext(repos, model, state.metrics, variant, state.redis)
                 served = await feed(ctx, query)
         except UnavailableError as exc:
             down = exc

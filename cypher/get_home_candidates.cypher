@@ -1,7 +1,7 @@
 // Every candidate source of the recommendation endpoints in one read. One row: the user's
 // anchors, the genres behind the popular source, and the top $k candidates of each source named
 // in $sources ('similar', 'social' (friends, similar users and the user's circle), 'vector',
-// 'popular') as [source, rows] pairs; no row when the user does not exist.
+// 'popular', 'trending') as [source, rows] pairs; no row when the user does not exist.
 //
 // The user's seen titles (watched, rated, liked, shared, disliked, not interested) are collected
 // once and every candidate is tested against that list (a hashed membership test, ~6x cheaper
@@ -167,6 +167,14 @@ CALL (u, seen, anchors, genre_nodes) {
     WHERE size(genre_nodes) = 0 OR EXISTS { (t)-[:IN_GENRE]->(g) WHERE g IN genre_nodes }
     RETURN 'popular' AS source, t, toFloat(t.popularity) AS score, null AS anchor_id,
            [] AS people
+    UNION ALL
+    // What trends now (learning/trending.py's Redis windows, read by the API): $trending holds
+    // [titleId, decayed engagement] pairs, filtered here like every other source.
+    WITH u
+    WHERE 'trending' IN $sources
+    UNWIND $trending AS pair
+    MATCH (t:Title {titleId: pair[0]})
+    RETURN 'trending' AS source, t, toFloat(pair[1]) AS score, null AS anchor_id, [] AS people
   }
   WITH source, t, score, anchor_id, people
   WHERE NOT t IN seen

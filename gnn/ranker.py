@@ -34,6 +34,7 @@ __all__ = [
     "features",
     "hand_scores",
     "load",
+    "scaled",
     "source_values",
 ]
 
@@ -101,7 +102,8 @@ def load(raw: str | None) -> Ranker | None:
     return ranker
 
 
-def _scaled(rows: list[Row]) -> dict[str, float]:
+def scaled(rows: list[Row]) -> dict[str, float]:
+    """Each row's score divided by the best one (scores below 0 count as 0)."""
     best = max((r.score for r in rows), default=0.0)
     if best <= 0:
         return {r.item_id: 0.0 for r in rows}
@@ -133,10 +135,10 @@ def source_values(rows: SourceRows) -> dict[str, dict[str, float]]:
     return {
         "similar": _anchored(rows.similar, strengths),
         "content": _anchored(rows.content, strengths),
-        "friends": _scaled(rows.friends),
-        "similar_users": _scaled(rows.similar_users),
-        "circle": _scaled(rows.circle),
-        "vector": _scaled(rows.vector),
+        "friends": scaled(rows.friends),
+        "similar_users": scaled(rows.similar_users),
+        "circle": scaled(rows.circle),
+        "vector": scaled(rows.vector),
         "popular": _popular(rows.popular),
     }
 

@@ -6,6 +6,7 @@ Every source returns candidates already filtered for the user (seen, disliked, n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -37,8 +38,9 @@ __all__ = [
 ]
 
 #: Every candidate source of ``get_home_candidates``: GNN neighbours of the anchors, similar
-#: users' and friends' titles, the vector index, popular titles in the user's genres.
-ALL_SOURCES = frozenset({"similar", "social", "vector", "popular"})
+#: users' and friends' titles, the vector index, popular titles in the user's genres, and the
+#: trending titles the caller passes (``learning/trending.py`` keeps them in Redis).
+ALL_SOURCES = frozenset({"similar", "social", "vector", "popular", "trending"})
 #: Anchors need at least this strength on the scale of graph/signals.py: a strong positive (a
 #: like, a listing, a rating of 3.5★ and up, a title watched at least a third).
 MIN_ANCHOR_STRENGTH = signals.STRONG
@@ -128,6 +130,8 @@ class SourceRows(msgspec.Struct, kw_only=True):
     circle: list[Row] = msgspec.field(default_factory=list)
     vector: list[Row] = msgspec.field(default_factory=list)
     popular: list[Row] = msgspec.field(default_factory=list)
+    #: Trending titles, scored by their decayed engagement.
+    trending: list[Row] = msgspec.field(default_factory=list)
     popular_genres: list[str] = msgspec.field(default_factory=list)
     popular_basis: str = "global"
 
@@ -173,16 +177,18 @@ class RecommendationRepository:
         k: int,
         anchors: int,
         filters: Filters,
+        trending: Sequence[tuple[str, float]] = (),
     ) -> SourceRows:
         """Run the requested sources (one statement, plus the content fallback when needed).
 
         Args:
             user_id: The user.
             model: The promoted model (``version`` None: no GNN, similar-user or vector source).
-            sources: Names among ``similar``, ``social``, ``vector``, ``popular``.
+            sources: Names among ``similar``, ``social``, ``vector``, ``popular``, ``trending``.
             k: Candidates per source.
             anchors: How many anchors feed the item-similarity source.
             filters: Candidate filters.
+            trending: ``(title id, score)`` of the trending titles (the ``trending`` source).
 
         Returns:
             The rows of each source that ran.
@@ -190,7 +196,7 @@ class RecommendationRepository:
         Raises:
             NotFoundError: The user does not exist.
         """
-        params = home_params(user_id, model, sources, k, anchors, filters)
+        params = home_params(user_id, model, sources, k, anchors, filters, trending=trending)
         return await read(self._session, _home_sources, params)
 
     async def explain(self, user_id: str, item_id: str, model_version: str | None) -> Evidence:
@@ -247,6 +253,7 @@ def home_params(
     anchor_count: int,
     filters: Filters,
     before: int | None = None,
+    trending: Sequence[tuple[str, float]] = (),
 ) -> dict[str, Any]:
     """The parameters of ``get_home_candidates`` (see ``RecommendationRepository.home_sources``).
 
@@ -270,6 +277,7 @@ def home_params(
         "pool": NARROWED_POOL if narrowed else 4 * k,
         "k": k,
         "before": before,
+        "trending": [[item_id, score] for item_id, score in trending],
         **filters.params(),
     }
 
@@ -285,6 +293,7 @@ def source_rows(row: dict[str, Any]) -> SourceRows:
         circle=by_source.get("circle", []),
         vector=by_source.get("vector", []),
         popular=by_source.get("popular", []),
+        trending=by_source.get("trending", []),
         popular_genres=row["genres"],
         popular_basis=row["basis"],
     )

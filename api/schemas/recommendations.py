@@ -28,9 +28,9 @@ class Explanation(msgspec.Struct, frozen=True, kw_only=True):
 
     ``type`` is the API document's class (``collaborative``, ``content_based``, ``social``,
     ``popularity``); ``kind`` graphrec's finer one (``because_you_watched``, ``similar_content``,
-    ``social``, ``similar_users``, ``taste_profile``, ``popular``). ``similar_items``: the
-    user's titles behind a collaborative answer; ``matching_attributes``: what a content-based
-    answer matches on (``genre``, ``people``, ``keywords``).
+    ``social``, ``similar_users``, ``taste_profile``, ``popular``, ``trending``).
+    ``similar_items``: the user's titles behind a collaborative answer; ``matching_attributes``:
+    what a content-based answer matches on (``genre``, ``people``, ``keywords``).
     """
 
     type: str
