@@ -1,7 +1,9 @@
-"""``graphrec demo``: servers, schema, data, a promoted model, then the API in the foreground."""
+"""``graphrec demo``: servers, schema, data, a promoted model, an example experiment, then the
+API in the foreground."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -13,15 +15,21 @@ import typer
 from gnn.names import DEFAULT_MODEL
 from graph import models as registry
 from graph import schema
+from graph.errors import ConflictError
+from graph.experiments import ExperimentRecord
 from graph.settings import Settings, get_settings
 from graphrec.commands.load import run_load
 from graphrec.commands.servers import services_up
 from graphrec.console import connect, info
+from learning import lifecycle
 
 __all__ = ["demo"]
 
 _DEMO_USERS = 3_000
 _DEMO_TITLES = 1_500
+#: The example experiment: the feed as configured against a more diverse one, half the users each.
+DEMO_EXPERIMENT = "demo-diversity"
+_DEMO_VARIANTS = ("control:50", "diverse:50:diversity=0.8")
 
 
 def _dev_key(settings: Settings) -> str:
@@ -34,6 +42,28 @@ def _dev_key(settings: Settings) -> str:
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
+
+
+def _start_experiment() -> str:
+    """Create and start the example experiment (a rerun keeps the one it started, and its counts).
+
+    It is declared independent, so that experiments of your own can run beside it.
+    """
+    record = ExperimentRecord(
+        name=DEMO_EXPERIMENT,
+        status="draft",
+        variants=lifecycle.variants_of(_DEMO_VARIANTS),
+        independent=True,
+        description="demo: the home feed's diversity 0.5 (control) against 0.8",
+    )
+    with connect() as conn:
+        with contextlib.suppress(ConflictError):  # a rerun: the experiment exists
+            lifecycle.create(conn, record)
+        try:
+            started = lifecycle.start(conn, DEMO_EXPERIMENT)
+        except lifecycle.SpecError as exc:
+            return f"{DEMO_EXPERIMENT} not started ({exc})"
+    return f"{DEMO_EXPERIMENT} ({started.status}: control vs diverse, 50 % each)"
 
 
 def _examples(base: str, key: str, user: str, other: str, item: str) -> str:
@@ -96,6 +126,7 @@ def demo(
         run_train(TrainConfig())
     else:
         info(f"{promoted.model_id} is promoted (pass --retrain to train a new version)")
+    experiment = _start_experiment()
     with connect() as conn:
         sample_users, sample_titles = schema.sample_ids(conn, 2)
     key = _dev_key(settings)
@@ -114,6 +145,8 @@ graphrec is ready.
                    :play {base}/guide/graphrec.html
                  saved queries to paste: docs/browser/*.cypher
                  communities and influencers: `graphrec analyze`
+  experiment     {experiment}
+                 its report: graphrec experiments report {DEMO_EXPERIMENT}
 
 Try:
 {_examples(base, key, user, other, item)}

@@ -1,5 +1,5 @@
-"""`graphrec demo` end to end on small synthetic data: it loads, trains, prints what it promises
-and serves recommendations with the key it printed."""
+"""`graphrec demo` end to end on small synthetic data: it loads, trains, starts an example
+experiment, prints what it promises and serves recommendations with the key it printed."""
 
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from graph import experiments
+from graphrec.commands.demo import DEMO_EXPERIMENT
 from servers.process import wait_until
 
 from .api_proxy import free_port
 
 if TYPE_CHECKING:
     import neo4j
+
+    from graph.connection import Connection
 
 
 def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: float) -> None:
@@ -37,7 +41,7 @@ def _wait_until_serving(proc: subprocess.Popen, log: Path, base: str, timeout: f
 
 
 def test_demo_loads_trains_and_serves_with_the_printed_key(
-    graph_db: neo4j.Driver, tmp_path
+    graph_db: neo4j.Driver, conn: Connection, tmp_path
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -61,6 +65,10 @@ def test_demo_loads_trains_and_serves_with_the_printed_key(
         user = re.search(r"recommendations\?user_id=([^&']+)&limit=5'", text)
         assert user, text
         assert text.count("curl -s") >= 15  # one call per endpoint
+        assert f"its report: graphrec experiments report {DEMO_EXPERIMENT}\n" in text, text
+        example = experiments.get(conn, DEMO_EXPERIMENT)
+        assert example.status == "running" and example.independent
+        assert [v.name for v in example.variants] == ["control", "diverse"]
 
         headers = {"Authorization": f"Bearer {key.group(1)}"}
         response = httpx.get(
@@ -72,6 +80,9 @@ def test_demo_loads_trains_and_serves_with_the_printed_key(
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["model_version"], body  # the demo trained and promoted a model
+        variant = response.headers["x-experiment"]
+        assert variant in (f"{DEMO_EXPERIMENT}_control", f"{DEMO_EXPERIMENT}_diverse")
+        assert body["experiment"] == variant
         assert 1 <= len(body["recommendations"]) <= 5
         assert all(rec["explanation"]["reason"] for rec in body["recommendations"])
         assert (
