@@ -93,9 +93,12 @@ def merged(assigned: list[Assigned]) -> VariantConfig:
 
 def model_for(model: ModelInfo, user_id: str, variant: VariantConfig) -> ModelInfo:
     """The model serving ``user_id``: the variant's version, else the version in rollout when
-    the user is inside its share, else the promoted one."""
+    the user is inside its share, else the promoted one (the only one whose learned ranker, if
+    any, is used: it was fitted on the promoted version's candidates)."""
     version = variant.model_version
     rollout = model.rollout_version
     if version is None and rollout and in_rollout(user_id, MODEL_NAME, model.rollout_percent):
         version = rollout
-    return model if version is None else msgspec.structs.replace(model, version=version)
+    if version is None or version == model.version:
+        return model
+    return msgspec.structs.replace(model, version=version, ranker=None)
