@@ -16,6 +16,7 @@ from litestar.middleware import ASGIMiddleware
 
 from api.bodies import checked_receive
 from api.errors import ApiError, ErrorCode, RateLimitDetails
+from graph.store import budget
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -132,7 +133,8 @@ class RequestMiddleware(ASGIMiddleware):
         self.app_state = app_state
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        """Run the request through auth and the rate limit, timing it."""
+        """Run the request through auth and the rate limit, timing it, within its budget of
+        Neo4j time."""
         state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
         state["request_id"] = uuid.uuid4().hex
         started = time.perf_counter()
@@ -148,7 +150,9 @@ class RequestMiddleware(ASGIMiddleware):
             if path.startswith("/v1") and not path.startswith(_OPEN_PATHS):
                 await self._authenticate(scope, state)
                 receive = await checked_receive(scope, receive)
-            await next_app(scope, receive, send_wrapper)
+            # What Neo4j may take of this request, all its calls together (settings).
+            with budget(self.app_state.settings.api_neo4j_budget):
+                await next_app(scope, receive, send_wrapper)
         except ApiError as exc:
             # Answered by the exception handler outside this middleware: count its status.
             status["code"] = exc.status

@@ -4,11 +4,18 @@ Every statement goes through :func:`run_rows`, which also notes the shape of eac
 statement for :mod:`graph.plans`; every unit of work goes through :func:`read` or
 :func:`write`, which turn the driver's outage errors into :class:`graph.errors.UnavailableError`
 and :class:`graph.errors.BusyError`, so nothing above ``graph/`` sees the driver.
+
+Every unit of work has a deadline (``DEADLINE_SECONDS``, or what is left of the budget of the
+request it serves, :func:`budget`): a restarting Neo4j opens its Bolt port before its database
+is ready and then answers nothing for as long as its start takes; past the deadline the call is
+cancelled (the driver drops the connection) and the caller sees ``UnavailableError``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import time
 import weakref
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
@@ -18,14 +25,16 @@ import neo4j.exceptions
 
 import cypher
 from graph import plans
-from graph.errors import ConflictError, NotFoundError, from_driver
+from graph.errors import ConflictError, NotFoundError, UnavailableError, from_driver
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 __all__ = [
+    "DEADLINE_SECONDS",
     "RETRY_SECONDS",
     "Runner",
+    "budget",
     "create",
     "read",
     "read_record",
@@ -40,10 +49,58 @@ T = TypeVar("T")
 #: How long a unit of work is retried on transient errors. The driver's default (30 s) would
 #: hold an HTTP request for half a minute while Neo4j is down; the API answers 503 instead.
 RETRY_SECONDS = 1.0
+#: The longest one unit of work may take, its retries included, outside a request's budget.
+DEADLINE_SECONDS = 1.2
+#: What the server allows one of the API's statements (the client gave up long before): a
+#: statement abandoned at the deadline does not go on running in Neo4j.
+SERVER_TIMEOUT_SECONDS = 3.0
 #: First wait before a read is tried again; doubled on each further try.
 _FIRST_RETRY_DELAY = 0.05
 #: Transactions that have written: a statement run after a write is planned apart.
 _WROTE: weakref.WeakSet[Any] = weakref.WeakSet()
+#: When the budget of the current request ends (``time.monotonic()``), None outside one.
+_BUDGET_ENDS: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "graph_budget_ends", default=None
+)
+
+
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Every unit of work run inside shares one deadline, ``seconds`` from now.
+
+    A request that reads several times gives up on Neo4j within ``seconds`` in all, not
+    ``DEADLINE_SECONDS`` per read.
+    """
+    token = _BUDGET_ENDS.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _BUDGET_ENDS.reset(token)
+
+
+def _time_left() -> float:
+    """Seconds the next unit of work may take: what is left of the request's budget, else
+    ``DEADLINE_SECONDS``.
+
+    Raises:
+        UnavailableError: The request's budget is spent.
+    """
+    ends = _BUDGET_ENDS.get()
+    left = DEADLINE_SECONDS if ends is None else ends - time.monotonic()
+    if left <= 0:
+        raise UnavailableError("Neo4j did not answer within the request's budget")
+    return left
+
+
+@contextlib.asynccontextmanager
+async def _deadline() -> AsyncIterator[None]:
+    """Cancel the work inside at its deadline, as ``UnavailableError``."""
+    left = _time_left()
+    try:
+        async with asyncio.timeout(left):
+            yield
+    except TimeoutError as exc:
+        raise UnavailableError(f"Neo4j did not answer within {left:.1f} s") from exc
 
 
 class Runner(Protocol):
@@ -66,7 +123,10 @@ async def run_rows(
     are zipped with their keys instead of going through ``Result.data()``'s recursive export,
     which cost the API more CPU than the decoding itself.
     """
-    result = await tx.run(cypher.load(name), params)
+    query: Any = cypher.load(name)
+    if not background and isinstance(tx, neo4j.AsyncSession):
+        query = neo4j.Query(query, timeout=SERVER_TIMEOUT_SECONDS)
+    result = await tx.run(query, params)
     keys = result.keys()
     rows = [dict(zip(keys, record, strict=True)) async for record in result]
     if not background:
@@ -99,19 +159,20 @@ async def read(
     connection) for at most ``RETRY_SECONDS``.
 
     Raises:
-        UnavailableError: Neo4j does not answer.
+        UnavailableError: Neo4j does not answer (within the deadline).
         BusyError: It kept refusing with a transient error.
     """
-    deadline = time.monotonic() + RETRY_SECONDS
-    delay = _FIRST_RETRY_DELAY
-    while True:
-        try:
-            return await work(session, *args, **kwargs)
-        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
-            if not exc.is_retryable() or time.monotonic() + delay > deadline:
-                raise from_driver(exc) from exc
-        await asyncio.sleep(delay)
-        delay *= 2
+    async with _deadline():
+        deadline = time.monotonic() + RETRY_SECONDS
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            try:
+                return await work(session, *args, **kwargs)
+            except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError) as exc:
+                if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise from_driver(exc) from exc
+            await asyncio.sleep(delay)
+            delay *= 2
 
 
 async def write(
@@ -122,12 +183,17 @@ async def write(
 ) -> T:
     """Run ``work`` in one managed write transaction (the driver retries it).
 
+    A write cancelled at its deadline may have committed or not: the caller answers 503 and
+    the client's retry (same event id, same request) finds it or stores it.
+
     Raises:
-        UnavailableError: Neo4j does not answer.
+        UnavailableError: Neo4j does not answer (within the deadline).
         BusyError: It kept refusing with a transient error.
     """
+    timed = neo4j.unit_of_work(timeout=SERVER_TIMEOUT_SECONDS)(work)
     try:
-        return await session.execute_write(work, *args, **kwargs)
+        async with _deadline():
+            return await session.execute_write(timed, *args, **kwargs)
     except (neo4j.exceptions.DriverError, neo4j.exceptions.TransientError) as exc:
         raise from_driver(exc) from exc
 

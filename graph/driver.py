@@ -16,13 +16,16 @@ __all__ = ["async_driver", "driver"]
 _NOTIFICATIONS = neo4j.NotificationMinimumSeverity.OFF
 
 
-def _options(settings: Settings | None, pool: int, timeout: float) -> dict[str, Any]:
+def _options(
+    settings: Settings | None, pool: int, timeout: float, acquisition: float = 60.0
+) -> dict[str, Any]:
     s = settings or get_settings()
     return {
         "uri": s.neo4j_uri,
         "auth": s.neo4j_auth,
         "max_connection_pool_size": pool,
         "connection_timeout": timeout,
+        "connection_acquisition_timeout": acquisition,
         "notifications_min_severity": _NOTIFICATIONS,
     }
 
@@ -33,5 +36,13 @@ def driver(settings: Settings | None = None) -> neo4j.Driver:
 
 
 def async_driver(settings: Settings | None = None) -> neo4j.AsyncDriver:
-    """Return a new asynchronous driver for the configured database (caller closes it)."""
-    return neo4j.AsyncGraphDatabase.driver(**_options(settings, pool=100, timeout=5))
+    """Return a new asynchronous driver for the configured database (caller closes it).
+
+    Its calls serve requests: connecting, and waiting for a free connection of the pool, give
+    up within a request's Neo4j budget (``api_neo4j_budget``; ``graph._tx.budget`` cancels
+    whatever else hangs).
+    """
+    limit = (settings or get_settings()).api_neo4j_budget
+    return neo4j.AsyncGraphDatabase.driver(
+        **_options(settings, pool=100, timeout=limit, acquisition=limit)
+    )

@@ -71,7 +71,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         GRAPHREC_API_CACHE_TTL [60]: seconds a cached recommendation answer stays fresh,
         GRAPHREC_API_WARMUP [1]: plan Neo4j's statements when the API starts (1 or 0),
         GRAPHREC_SERVED_LOG [1]: log served lists and interactions to the served-list stream
-        and count them (1 or 0; off: no attribution, experiment counts or live trending).
+        and count them (1 or 0; off: no attribution, experiment counts or live trending),
+        GRAPHREC_API_NEO4J_BUDGET [1.2]: seconds one request may spend on Neo4j, all its calls
+        together; past them it answers 503 (or a stale or fallback answer).
     """
 
     neo4j_uri: str
@@ -98,6 +100,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Whether each API process also consumes the served-list log; ``graphrec serve`` runs one
     #: consumer process beside its workers instead, so no request waits behind a batch.
     served_log_consumer: bool = True
+    api_neo4j_budget: float = 1.2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -129,6 +132,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             api_warmup=_env_bool("GRAPHREC_API_WARMUP", True),
             served_log=_env_bool("GRAPHREC_SERVED_LOG", True),
             served_log_consumer=_env_bool("GRAPHREC_SERVED_LOG_CONSUMER", True),
+            api_neo4j_budget=_env_float("GRAPHREC_API_NEO4J_BUDGET", 1.2),
         )
 
     @property

@@ -12,6 +12,7 @@ once the server it reads from has applied those writes (read-your-writes across 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ import neo4j
 import neo4j.exceptions
 
 from graph import experiments
-from graph._tx import RETRY_SECONDS
+from graph._tx import DEADLINE_SECONDS, RETRY_SECONDS, budget
 from graph.driver import async_driver
 from graph.experiments import ExperimentRecord
 from graph.interactions import InteractionRepository
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from graph.settings import Settings
 
-__all__ = ["Repositories", "Store"]
+__all__ = ["Repositories", "Store", "budget"]
 
 
 class Repositories:
@@ -95,10 +96,11 @@ class Store:
             yield Repositories(session, self.titles)
 
     async def answers(self) -> bool:
-        """True when Neo4j accepts connections now."""
+        """True when Neo4j accepts connections now (within a unit of work's deadline)."""
         try:
-            await self.driver.verify_connectivity()
-        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError):
+            async with asyncio.timeout(DEADLINE_SECONDS):
+                await self.driver.verify_connectivity()
+        except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, TimeoutError, OSError):
             return False
         return True
 
