@@ -20,6 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 
+from api import fallback
 from api.bodies import MAX_BODY_BYTES
 from api.controllers.experiments import ExperimentController
 from api.controllers.feedback import FeedbackController
@@ -106,6 +107,7 @@ def create_app(
             appending = asyncio.create_task(state.log_buffer.run(state))
         if settings.served_log and settings.served_log_consumer:
             counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
+        popular = asyncio.create_task(fallback.keep_current(state))
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING
@@ -113,7 +115,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (planning, counting, appending):
+            for task in (planning, counting, appending, popular):
                 if task is not None:
                     task.cancel()
                     # Bounded: shutdown never waits on a background task for long.

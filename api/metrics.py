@@ -24,13 +24,14 @@ class Metrics:
         )
         self.cache = Counter(
             "graphrec_cache_requests",
-            "Recommendation cache lookups by result (hit, miss, stale, bypass).",
+            "Recommendation cache lookups by result (hit, miss, stale, fallback, bypass).",
             ["route", "result"],
             registry=self.registry,
         )
         self.fallbacks = Counter(
             "graphrec_fallbacks",
-            "Degraded answers by kind (no_model, content_similarity, redis_down, stale_cache).",
+            "Degraded answers by kind (no_model, content_similarity, redis_down, stale_cache, "
+            "popular).",
             ["kind"],
             registry=self.registry,
         )

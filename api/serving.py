@@ -3,7 +3,8 @@
 The handler builds the endpoint's :class:`~api.queries.Query` and names its feed function;
 ``cached_response`` reads the promoted model, looks the query up, and on a miss opens one set of
 repositories and runs ``feed(context, query)``. While Neo4j is down an answer cached earlier is
-served marked ``stale``; with none, 503.
+served marked ``stale``; with none, the home feed answers from the popular lists in Redis
+(``api/fallback.py``), and anything else 503.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import msgspec
 from litestar import MediaType, Response
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 
-from api import cache
+from api import cache, fallback
 from api.errors import ApiError, ErrorCode
 from api.feeds import FeedContext
-from api.queries import Query
+from api.queries import HomeQuery, Query
 from api.served_log import log_body
 from api.variants import merged, model_for
 from graph.errors import UnavailableError
@@ -149,6 +150,11 @@ async def cached_response(
         stale.headers.update(headers)
         return stale
     state.model.invalidate()
+    if isinstance(query, HomeQuery) and query.route == HomeQuery.route:
+        popular = await fallback.popular_response(state, query, request_id)
+        if popular is not None:
+            popular.headers.update(headers)
+            return popular
     raise ApiError(
         503,
         ErrorCode.SERVICE_UNAVAILABLE,

@@ -69,12 +69,14 @@ class ServedList(msgspec.Struct, kw_only=True):
 
 
 class RecommendationList(ServedList, kw_only=True):
-    """The home feed (or one context of it)."""
+    """The home feed (or one context of it); ``fallback``: popular titles of the category,
+    served while Neo4j is down and nothing is cached for the user (``api/fallback.py``)."""
 
     recommendations: list[Recommendation]
     user_id: str
     context: str
     cold_start: bool = False
+    fallback: bool = False
 
 
 class BecauseYouWatchedRow(msgspec.Struct, frozen=True, kw_only=True):

@@ -134,10 +134,14 @@ async def test_redis_down_the_api_answers_and_stays_exactly_once(
         assert (await client.get("/ready")).status_code == 200
 
 
-async def test_neo4j_down_serves_stale_cache_or_503_then_recovers(
-    seeded: neo4j.Driver, api_settings: Settings, neo4j_proxy: TcpProxy
+async def test_neo4j_down_serves_stale_cache_popular_fallback_or_503_then_recovers(
+    seeded: neo4j.Driver,
+    api_settings: Settings,
+    neo4j_proxy: TcpProxy,
+    redis_client: redis_lib.Redis,
 ) -> None:
     from api.app import create_app
+    from api.fallback import POPULAR_KEY
 
     settings = msgspec.structs.replace(
         api_settings, neo4j_uri=f"bolt://127.0.0.1:{neo4j_proxy.port}"
@@ -146,14 +150,44 @@ async def test_neo4j_down_serves_stale_cache_or_503_then_recovers(
     async with AsyncTestClient(app=create_app(settings, cache_ttl=0)) as client:
         fresh = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
         assert fresh.status_code == 200 and fresh.json()["stale"] is False
+        # The popular lists are written at start-up (api/fallback.py), before the outage.
+        deadline = time.monotonic() + 15
+        while not redis_client.hexists(POPULAR_KEY, "Comedy") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert redis_client.hexists(POPULAR_KEY, "all")
         neo4j_proxy.stop()
         r = await client.get("/v1/recommendations", params={"user_id": "u1"}, headers=PRO)
         assert r.status_code == 200 and r.headers["X-Cache"] == "stale"
         assert r.json()["stale"] is True
         assert r.json()["recommendations"] == fresh.json()["recommendations"]
+        # Nothing cached for u2: the popular list of the category, kept in Redis, marked.
         r = await client.get("/v1/recommendations", params={"user_id": "u2"}, headers=PRO)
+        assert r.status_code == 200 and r.headers["X-Cache"] == "fallback"
+        body = r.json()
+        assert body["fallback"] is True and body["stale"] is False
+        ids = [rec["item_id"] for rec in body["recommendations"]]
+        pops = [rec["metadata"]["popularity"] for rec in body["recommendations"]]
+        assert ids[0] == "t11" and pops == sorted(pops, reverse=True)  # most popular first
+        assert [rec["rank"] for rec in body["recommendations"]] == list(range(1, len(ids) + 1))
+        for rec in body["recommendations"]:
+            assert rec["explanation"]["kind"] == "popular_fallback"
+            assert "fallback" in rec["explanation"]["reason"]
+        r = await client.get(
+            "/v1/recommendations",
+            params={"user_id": "u2", "category": "Comedy", "limit": 2},
+            headers=PRO,
+        )
+        assert r.status_code == 200 and r.json()["fallback"] is True
+        assert [rec["item_id"] for rec in r.json()["recommendations"]] == ["t11", "t12"]
+        assert all("Comedy" in rec["metadata"]["genres"] for rec in r.json()["recommendations"])
+        # No list for the category: still 503.
+        r = await client.get(
+            "/v1/recommendations", params={"user_id": "u2", "category": "Western"}, headers=PRO
+        )
         assert r.status_code == 503
         assert r.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+        metrics = (await client.get("/metrics")).text
+        assert 'graphrec_fallbacks_total{kind="popular"} 2.0' in metrics
         r = await client.get("/v1/users/u1", headers=PRO)
         assert r.status_code == 503 and "neo4j" not in r.text.lower()
         r = await client.get("/ready")
