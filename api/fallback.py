@@ -37,6 +37,8 @@ POPULAR_LIMIT = 100
 #: How often the lists are rebuilt from the graph, and how long they outlive an outage.
 REFRESH_SECONDS = 60.0
 KEEP_SECONDS = 86_400
+#: How soon a refresh that stored nothing is tried again.
+RETRY_SECONDS = 5.0
 ALL = "all"
 
 _decode = msgspec.json.Decoder(list[Recommendation]).decode
@@ -100,10 +102,12 @@ async def keep_current(state: AppState) -> None:
     down: the last lists stay)."""
     while True:
         try:
-            await refresh(state)
+            stored = await refresh(state)
         except GraphError as exc:
             log.info("popular fallback lists not refreshed: %s", exc)
-        await asyncio.sleep(REFRESH_SECONDS)
+            stored = 0
+        # Soon again when nothing was stored (Neo4j or Redis not ready at start).
+        await asyncio.sleep(REFRESH_SECONDS if stored else RETRY_SECONDS)
 
 
 async def popular_response(
