@@ -143,6 +143,14 @@ class RecommendationRepository:
         """Wrap an open session (one per unit of work)."""
         self._session = session
 
+    async def popular_by_category(self, limit: int) -> dict[str, list[str]]:
+        """The ``limit`` most popular title ids overall (``all``) and in each genre, most
+        popular first (a background read)."""
+        rows = await read(
+            self._session, run_rows, "get_popular_by_category", {"limit": limit}, background=True
+        )
+        return {r["category"]: list(r["ids"]) for r in rows if r["ids"]}
+
     async def model_info(self, name: str = "graphsage") -> ModelInfo:
         """Return the promoted version of ``name`` (or None), the version in rollout and its
         share, and whether vectors are indexed."""
