@@ -39,7 +39,7 @@ BUDGET = 1.2
 OUTAGE_SECONDS = 20.0
 AFTER_SECONDS = 8.0
 CLIENTS = 8
-#: u1 and u2 get cached answers before the outage; u3 and u4 have none (popular fallback).
+#: The users whose feeds the clients read (their answers are cached before the outage).
 CACHED, UNCACHED = ("u1", "u2"), ("u3", "u4")
 
 
@@ -184,10 +184,11 @@ async def test_neo4j_then_redis_stopped_and_started_under_8_clients(
                     r = await client.get(
                         "/v1/recommendations", params={"user_id": user}, headers=PRO
                     )
-                    if r.status_code == 200 or time.monotonic() > deadline:
+                    # A computed answer (cached), not the popular fallback of a 1.2 s timeout.
+                    if r.headers.get("X-Cache") == "miss" or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(0.5)
-                assert r.status_code == 200
+                assert r.status_code == 200 and r.headers["X-Cache"] == "miss"
             while not await asyncio.to_thread(popular_lists, redis.port):
                 assert time.monotonic() < deadline, "no popular lists in Redis"
                 await asyncio.sleep(0.5)
@@ -207,5 +208,7 @@ async def test_neo4j_then_redis_stopped_and_started_under_8_clients(
         redis.kill()
     _check("Neo4j", neo4j_calls, neo4j_up, stored)
     outage = [r for r in neo4j_calls.rows if r[0] < neo4j_up and r[3].startswith("get")]
-    assert {r[3].split(" ")[2] for r in outage if r[2] == 200} >= {"stale", "fallback"}
+    # Cached users got their stale answer (the popular fallback of users with nothing cached is
+    # checked in test_api_degradation.py: here the clients cache every user before the outage).
+    assert "stale" in {r[3].split(" ")[2] for r in outage if r[2] == 200}
     _check("Redis", redis_calls, redis_up, stored)
