@@ -5,10 +5,10 @@ statement for :mod:`graph.plans`; every unit of work goes through :func:`read` o
 :func:`write`, which turn the driver's outage errors into :class:`graph.errors.UnavailableError`
 and :class:`graph.errors.BusyError`, so nothing above ``graph/`` sees the driver.
 
-Every unit of work has a deadline (``DEADLINE_SECONDS``, or what is left of the budget of the
-request it serves, :func:`budget`): a restarting Neo4j opens its Bolt port before its database
-is ready and then answers nothing for as long as its start takes; past the deadline the call is
-cancelled (the driver drops the connection) and the caller sees ``UnavailableError``.
+Every unit of work has a deadline (what is left of the budget of the request it serves,
+:func:`budget`; else ``BACKGROUND_SECONDS``): a restarting Neo4j opens its Bolt port before its
+database is ready and then answers nothing for as long as its start takes; past the deadline the
+call is cancelled (the driver drops the connection) and the caller sees ``UnavailableError``.
 """
 
 from __future__ import annotations
@@ -49,8 +49,12 @@ T = TypeVar("T")
 #: How long a unit of work is retried on transient errors. The driver's default (30 s) would
 #: hold an HTTP request for half a minute while Neo4j is down; the API answers 503 instead.
 RETRY_SECONDS = 1.0
-#: The longest one unit of work may take, its retries included, outside a request's budget.
+#: The longest one unit of work may take, its retries included, where no request waits on it
+#: (``Store.answers`` at start uses it too).
 DEADLINE_SECONDS = 1.2
+#: The same for the background loops (served-list counts, refreshes, warm-up): no request waits
+#: on them, and a large flush on a big graph may take seconds; still never unbounded.
+BACKGROUND_SECONDS = 30.0
 #: What the server allows one of the API's statements (the client gave up long before): a
 #: statement abandoned at the deadline does not go on running in Neo4j.
 SERVER_TIMEOUT_SECONDS = 3.0
@@ -80,13 +84,13 @@ def budget(seconds: float) -> Iterator[None]:
 
 def _time_left() -> float:
     """Seconds the next unit of work may take: what is left of the request's budget, else
-    ``DEADLINE_SECONDS``.
+    ``BACKGROUND_SECONDS``.
 
     Raises:
         UnavailableError: The request's budget is spent.
     """
     ends = _BUDGET_ENDS.get()
-    left = DEADLINE_SECONDS if ends is None else ends - time.monotonic()
+    left = BACKGROUND_SECONDS if ends is None else ends - time.monotonic()
     if left <= 0:
         raise UnavailableError("Neo4j did not answer within the request's budget")
     return left
