@@ -129,7 +129,10 @@ async def run_rows(
     """
     query: Any = cypher.load(name)
     if not background and isinstance(tx, neo4j.AsyncSession):
-        query = neo4j.Query(query, timeout=SERVER_TIMEOUT_SECONDS)
+        # Never shorter than the request's own budget (a test's may be long).
+        ends = _BUDGET_ENDS.get()
+        left = 0.0 if ends is None else ends - time.monotonic()
+        query = neo4j.Query(query, timeout=max(SERVER_TIMEOUT_SECONDS, left))
     result = await tx.run(query, params)
     keys = result.keys()
     rows = [dict(zip(keys, record, strict=True)) async for record in result]

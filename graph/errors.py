@@ -44,4 +44,7 @@ def from_driver(exc: Exception) -> Exception:
         return BusyError(f"Neo4j is busy ({exc.code})")
     if isinstance(exc, neo4j.exceptions.DriverError | OSError):
         return UnavailableError(f"Neo4j does not answer ({exc.__class__.__name__})")
+    if isinstance(exc, neo4j.exceptions.Neo4jError) and "TransactionTimedOut" in (exc.code or ""):
+        # The server stopped a statement at the timeout the API gave it: Neo4j too slow now.
+        return UnavailableError("Neo4j did not answer within the statement's timeout")
     return exc
