@@ -185,8 +185,11 @@ class Aggregator:
                 await self.ensure_group()
                 while True:
                     # Never a blocking read: a cancelled XREADGROUP can leave the client's
-                    # connection mid-reply, and sleeping is what cancels cleanly.
-                    if not await self.step():
+                    # connection mid-reply, and sleeping is what cancels cleanly. A batch that
+                    # was not full means the stream is drained: wait, so the graph gets one
+                    # write a ``flush_seconds`` under steady traffic, not one per handful of
+                    # lists (each write costs Neo4j CPU the API's requests wait for).
+                    if await self.step() < self.batch:
                         await asyncio.sleep(self.flush_seconds)
             except asyncio.CancelledError:
                 with contextlib.suppress(Exception):
