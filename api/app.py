@@ -107,6 +107,7 @@ def create_app(
             appending = asyncio.create_task(state.log_buffer.run(state))
         if settings.served_log and settings.served_log_consumer:
             counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
+        counting_requests = asyncio.create_task(state.rate.run(state.redis))
         popular = asyncio.create_task(fallback.keep_current(state))
         planning = None
         if settings.api_warmup:
@@ -115,7 +116,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (planning, counting, appending, popular):
+            for task in (planning, counting, appending, popular, counting_requests):
                 if task is not None:
                     task.cancel()
                     # Bounded: shutdown never waits on a background task for long.

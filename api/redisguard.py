@@ -63,7 +63,8 @@ class RedisGuard:
         if now - self._last_warning >= _WARN_EVERY_SECONDS:
             self._last_warning = now
             log.warning(
-                "redis unavailable (%s): no cache, rate limits fail open", exc.__class__.__name__
+                "redis unavailable (%s): no cache, rate limits counted per worker",
+                exc.__class__.__name__,
             )
 
     async def ping(self) -> bool:

@@ -7,6 +7,7 @@ import enum
 import time
 from typing import TYPE_CHECKING
 
+from api.ratelimit import RateCounter
 from api.served_log import LogBuffer
 from api.variants import ExperimentCache
 
@@ -90,4 +91,5 @@ class AppState:
         self.model = ModelCache()
         self.experiments = ExperimentCache()
         self.log_buffer = LogBuffer()
+        self.rate = RateCounter()
         self.plans = PlanState.OFF
