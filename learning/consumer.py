@@ -28,7 +28,7 @@ log = logging.getLogger("learning.consumer")
 _PR_SET_PDEATHSIG = 1
 #: The consumer's CPU priority, below the workers': when the cores are busy, a request is served
 #: before a batch is counted (counting only falls behind, and catches up when traffic drops).
-NICENESS = 10
+NICENESS = 5
 
 
 def die_with_parent() -> None:
