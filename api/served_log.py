@@ -1,7 +1,7 @@
 """What the API tells the served-list log (``learning.log``): each list it serves, each
 interaction it stores. Both go into a ``LogBuffer`` after the answer is sent, appended every
-``FLUSH_SECONDS`` in one pipeline of ``XADD`` (a round trip per request cost the hit path more
-than the hit; while Redis is down, nothing: the log is best-effort, the answer is not).
+``FLUSH_SECONDS`` as one stream entry, one ``XADD`` (a round trip per request cost the hit path
+more than the hit; while Redis is down, nothing: the log is best-effort, the answer is not).
 ``GRAPHREC_SERVED_LOG=0`` turns both off."""
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ class LogBuffer:
         self._pending: list[ServedList | Interaction] = []
 
     def add(self, entry: ServedList | Interaction) -> None:
-        """Queue an entry (stamped by ``append`` when the pipeline is built)."""
+        """Queue an entry (stamped by ``append`` when the batch is built)."""
         if len(self._pending) < MAX_PENDING:
             self._pending.append(entry)
 
     async def flush(self, state: AppState) -> None:
-        """Append every queued entry in one pipeline."""
+        """Append every queued entry as one batch."""
         if self._pending:
             entries, self._pending = self._pending, []
             await state.redis.run(lambda client: append(client, entries), None)

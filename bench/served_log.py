@@ -5,7 +5,7 @@ Two parts, against the dev instance's Neo4j and Redis (a Redis database of its o
 1. ``capacity``: the log path alone, in this process. ``--lists`` served lists of 20 titles
    (real users and titles of the graph, one running experiment, as the API logs them) and
    ``--clicks-per-list`` clicks naming their list are appended from ``--producers`` coroutines,
-   one ``XADD`` round trip each and 20 per pipeline (as the API's buffer does); then one
+   one ``XADD`` round trip each and 20 per stream entry (as the API's buffer does); then one
    ``Aggregator`` (what each API worker runs) drains the stream: attribution records in Redis,
    counts, assignments and popularity in the graph, trending. Prints lists/s for both. Run one
    part at a time: the API's consumers of a ``p99`` run would read the ``capacity`` stream.
@@ -74,7 +74,7 @@ def _entries(
 async def _append(
     client: aioredis.Redis, entries: list[ServedList | Interaction], producers: int, batch: int
 ) -> float:
-    """Append every entry from ``producers`` coroutines, ``batch`` per pipeline (the API's
+    """Append every entry from ``producers`` coroutines, ``batch`` per stream entry (the API's
     buffer appends what 20 ms brought); seconds taken."""
     queue = iter(entries)
 
@@ -127,8 +127,8 @@ async def _capacity(args: argparse.Namespace, redis_url: str) -> None:
         f"machine load average {os.getloadavg()[0]:.1f}\n"
         f"  XADD, {args.producers} producers: {args.lists / 4 / one_by_one:,.0f} lists/s one "
         f"round trip each (a quarter of them), {args.lists / appended:,.0f} lists/s 20 per "
-        f"pipeline ({len(entries) / appended:,.0f} entries/s)\n"
-        f"  one Aggregator draining {read:,} entries (Redis + graph flushes): "
+        f"entry ({len(entries) / appended:,.0f} entries/s)\n"
+        f"  one Aggregator draining {read:,} stream entries (Redis + graph flushes): "
         f"{args.lists / drained:,.0f} lists/s ({drained:.1f} s)"
     )
 
@@ -183,7 +183,8 @@ def _p99(args: argparse.Namespace, redis_url: str) -> None:
             f"  log {'on ' if logging else 'off'}: {r['rps']:.0f} req/s, p50 {r['p50']:.2f} ms, "
             f"p99 {r['p99']:.2f} ms, errors {r['errors']:.0f}"
             + (
-                f"; {r['logged']:.0f} lists logged, counted {r['settle']:.1f} s after the run"
+                f"; {r['logged']:.0f} stream entries (batches of lists) logged, counted "
+                f"{r['settle']:.1f} s after the run"
                 if logging
                 else ""
             ),

@@ -36,15 +36,19 @@ __all__ = [
     "attribution",
     "attribution_of",
     "day_of",
+    "decode_interaction",
+    "decode_served",
     "encode",
     "log_interaction",
     "log_served",
+    "unpack",
 ]
 
 STREAM = "graphrec:served"
 GROUP = "graphrec-aggregator"
-#: Raw entries kept (approximately): a bound on the stream's memory, not a retention promise.
-MAX_ENTRIES = 500_000
+#: Stream entries kept (approximately), each a batch of what one process logged in one flush
+#: interval (tens of lists under load): a bound on the stream's memory, not a retention promise.
+MAX_ENTRIES = 100_000
 #: How long a user's shown titles stay attributable.
 ATTRIBUTION_SECONDS = 86_400
 #: Fields remembered per user (one per served list, per title shown, per title clicked in a
@@ -97,10 +101,12 @@ class Flags(msgspec.Struct, array_like=True):
     converted: bool = False
 
 
-ENTRY_TYPES = {b"s": ServedList, b"i": Interaction}
+ENTRY_TYPES: dict[str, type[ServedList | Interaction]] = {"s": ServedList, "i": Interaction}
 encode = msgspec.msgpack.Encoder().encode
 decode_served = msgspec.msgpack.Decoder(ServedList).decode
+decode_interaction = msgspec.msgpack.Decoder(Interaction).decode
 decode_flags = msgspec.msgpack.Decoder(Flags).decode
+decode_batch = msgspec.msgpack.Decoder(list[tuple[str, bytes]]).decode
 
 
 def attribution_of(record: bytes | None, item: str, flags: bytes | None) -> Attribution | None:
@@ -127,14 +133,29 @@ def attribution_of(record: bytes | None, item: str, flags: bytes | None) -> Attr
 
 
 async def append(client: aioredis.Redis, entries: Sequence[ServedList | Interaction]) -> None:
-    """Append entries in one pipeline, each stamped now unless its ``at`` is set."""
-    pipe = client.pipeline(transaction=False)
+    """Append entries as one stream entry (a batch: one ``XADD``, ~80 µs of client CPU where a
+    pipeline of one ``XADD`` per entry took 190-260 µs), each stamped now unless its ``at`` is
+    set."""
+    if not entries:
+        return
+    now = time.time()
+    batch: list[tuple[str, bytes]] = []
     for entry in entries:
         if not entry.at:
-            entry.at = time.time()
-        fields: Any = {"k": "s" if isinstance(entry, ServedList) else "i", "d": encode(entry)}
-        pipe.xadd(STREAM, fields, maxlen=MAX_ENTRIES, approximate=True)
-    await pipe.execute()
+            entry.at = now
+        batch.append(("s" if isinstance(entry, ServedList) else "i", encode(entry)))
+    fields: Any = {"b": encode(batch)}
+    await client.xadd(STREAM, fields, maxlen=MAX_ENTRIES, approximate=True)
+
+
+def unpack(fields: dict[bytes, bytes]) -> list[tuple[type[ServedList | Interaction], bytes]]:
+    """The entries of one stream entry, as ``(type, msgpack)``: a batch (``b``), or one entry
+    (``k`` and ``d``) as logged before batches; unknown kinds are skipped."""
+    if b"b" in fields:
+        pairs = decode_batch(fields[b"b"])
+    else:
+        pairs = [(fields.get(b"k", b"").decode(), fields.get(b"d", b""))]
+    return [(ENTRY_TYPES[kind], raw) for kind, raw in pairs if kind in ENTRY_TYPES]
 
 
 async def log_served(client: aioredis.Redis, served: ServedList) -> None:

@@ -1,8 +1,9 @@
 """The served-list log: every list the API serves and every interaction, through a Redis stream.
 
-The API appends one entry per served list (its id, user, endpoint, model version, the user's
-experiment variants and the shown titles with their candidate source, in rank order) and one per
-interaction (``XADD``, trimmed to about ``MAX_ENTRIES``: raw entries expire). An ``Aggregator``
+The API logs each served list (its id, user, endpoint, model version, the user's experiment
+variants and the shown titles with their candidate source, in rank order) and each interaction,
+a batch per process and flush interval in one stream entry (``XADD``, trimmed to about
+``MAX_ENTRIES``: raw entries expire). An ``Aggregator``
 in each API process reads the stream in one consumer group (each entry is counted once,
 whichever process reads it; entries a stopped process left pending are claimed by another after
 ``CLAIM_AFTER_MS``) and:
@@ -31,7 +32,6 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import redis.asyncio as aioredis
 import redis.exceptions
 
@@ -40,7 +40,6 @@ from graph.served import Assignment, Counts
 from graph.signals import Action, weight
 from learning.entries import (
     ATTRIBUTION_SECONDS,
-    ENTRY_TYPES,
     GROUP,
     MAX_SHOWN_PER_USER,
     STREAM,
@@ -52,10 +51,12 @@ from learning.entries import (
     attribution,
     attribution_of,
     day_of,
+    decode_interaction,
     decode_served,
     encode,
     log_interaction,
     log_served,
+    unpack,
 )
 from learning.trending import Trending
 
@@ -220,11 +221,11 @@ class Aggregator:
         events: list[Interaction] = []
         for entry_id, fields in entries:
             self._unacked.append(entry_id)
-            kind = ENTRY_TYPES.get(fields.get(b"k", b""))
-            if kind is ServedList:
-                served.append((decode_served(fields[b"d"]), fields[b"d"]))
-            elif kind is Interaction:
-                events.append(msgspec.msgpack.decode(fields[b"d"], type=Interaction))
+            for kind, raw in unpack(fields):
+                if kind is ServedList:
+                    served.append((decode_served(raw), raw))
+                else:
+                    events.append(decode_interaction(raw))
         await self._remember(served)
         await self._attribute(events)
         await self.trending.add(events)
