@@ -82,6 +82,12 @@ def budget(seconds: float) -> Iterator[None]:
         _BUDGET_ENDS.reset(token)
 
 
+def _budget_left() -> float | None:
+    """Seconds left of the current request's budget (None outside a request)."""
+    ends = _BUDGET_ENDS.get()
+    return None if ends is None else ends - time.monotonic()
+
+
 def _time_left() -> float:
     """Seconds the next unit of work may take: what is left of the request's budget, else
     ``BACKGROUND_SECONDS``.
@@ -89,8 +95,9 @@ def _time_left() -> float:
     Raises:
         UnavailableError: The request's budget is spent.
     """
-    ends = _BUDGET_ENDS.get()
-    left = BACKGROUND_SECONDS if ends is None else ends - time.monotonic()
+    left = _budget_left()
+    if left is None:
+        left = BACKGROUND_SECONDS
     if left <= 0:
         raise UnavailableError("Neo4j did not answer within the request's budget")
     return left
@@ -130,8 +137,7 @@ async def run_rows(
     query: Any = cypher.load(name)
     if not background and isinstance(tx, neo4j.AsyncSession):
         # Never shorter than the request's own budget (a test's may be long).
-        ends = _BUDGET_ENDS.get()
-        left = 0.0 if ends is None else ends - time.monotonic()
+        left = _budget_left() or 0.0
         query = neo4j.Query(query, timeout=max(SERVER_TIMEOUT_SECONDS, left))
     result = await tx.run(query, params)
     keys = result.keys()
