@@ -11,6 +11,7 @@ Where the servers come from, in order:
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import shutil
 import subprocess
@@ -44,6 +45,16 @@ os.environ.setdefault("GRAPHREC_NEO4J_PAGECACHE", "512m")
 # loaded machine into a 503; the fault tests (tests/api/test_api_faults.py,
 # test_api_degradation.py) set the production budget themselves.
 os.environ.setdefault("GRAPHREC_API_NEO4J_BUDGET", "30")
+
+#: A run whose process has not exited this long after its last test prints every thread's
+#: stack and exits with status 1 (a run once finished its tests and then hung at exit).
+EXIT_WATCHDOG_SECONDS = 180
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Arm the exit watchdog once the session is over."""
+    del config
+    faulthandler.dump_traceback_later(EXIT_WATCHDOG_SECONDS, exit=True)
 
 
 def _docker_answers() -> bool:
