@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,16 +30,24 @@ _REL_TYPE = {
 }
 
 
-def _query(drv: neo4j.Driver, settings: Settings, text: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = drv.execute_query(text, params, database_=settings.neo4j_database)
-    return [r.data() for r in records]
+#: Runs a statement on the test graph: its rows as dicts.
+Query = Callable[..., list[dict[str, Any]]]
 
 
-def _snapshot(drv: neo4j.Driver, settings: Settings) -> tuple[list[str], list[str]]:
-    nodes = _query(drv, settings, "MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
-    rels = _query(
-        drv,
-        settings,
+@pytest.fixture
+def query(graph_db: neo4j.Driver, services: Settings) -> Query:
+    """A statement runner on the graph emptied before the test."""
+
+    def run(text: str, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = graph_db.execute_query(text, params, database_=services.neo4j_database)
+        return [r.data() for r in records]
+
+    return run
+
+
+def _snapshot(query: Query) -> tuple[list[str], list[str]]:
+    nodes = query("MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
+    rels = query(
         "MATCH (a)-[r]->(b) RETURN type(r) AS t, properties(r) AS p, "
         "coalesce(a.userId, a.titleId, a.personId) AS a, "
         "coalesce(b.userId, b.titleId, b.name) AS b",
@@ -48,9 +57,7 @@ def _snapshot(drv: neo4j.Driver, settings: Settings) -> tuple[list[str], list[st
     return sorted(map(repr, nodes)), sorted(map(repr, rels))
 
 
-def test_synthetic_graph_follows_the_model(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection
-) -> None:
+def test_synthetic_graph_follows_the_model(query: Query, conn: Connection) -> None:
     dataset = generate(150, 60, seed=5)
     counts = write_dataset(conn, dataset, batch_size=700)
     assert counts.users == 150 and counts.titles == 60 and counts.people == len(dataset.people)
@@ -61,58 +68,44 @@ def test_synthetic_graph_follows_the_model(
     for rel_type, expected in by_type.items():
         assert graph[rel_type] == expected, rel_type
     assert graph["FRIENDS_WITH"] == len(dataset.friendships)
-    both_ways = _query(
-        graph_db,
-        services,
+    both_ways = query(
         "MATCH (a)-[:FRIENDS_WITH]->(b)-[:FRIENDS_WITH]->(a) RETURN count(*) AS n",
     )
     assert both_ways == [{"n": 0}]
-    watched = _query(
-        graph_db, services, "MATCH (:User)-[w:WATCHED]->(:Title) RETURN properties(w) AS w LIMIT 1"
-    )[0]["w"]
+    watched = query("MATCH (:User)-[w:WATCHED]->(:Title) RETURN properties(w) AS w LIMIT 1")[0]["w"]
     assert isinstance(watched["count"], int) and 0 <= watched["completion"] <= 1
     assert watched["sessionId"] and watched["firstAt"] <= watched["lastAt"]
     assert isinstance(watched["lastAt"], neo4j.time.DateTime)
-    rated = _query(graph_db, services, "MATCH ()-[r:RATED]->() RETURN properties(r) AS r LIMIT 1")[
-        0
-    ]["r"]
+    rated = query("MATCH ()-[r:RATED]->() RETURN properties(r) AS r LIMIT 1")[0]["r"]
     assert 0.5 <= rated["rating"] <= 5 and isinstance(rated["at"], neo4j.time.DateTime)
-    order = _query(graph_db, services, "MATCH ()-[r:ACTED_IN]->() RETURN min(r.order) AS o")
+    order = query("MATCH ()-[r:ACTED_IN]->() RETURN min(r.order) AS o")
     assert order == [{"o": 0}]
-    kw = _query(graph_db, services, "MATCH ()-[r:HAS_KEYWORD]->() RETURN min(r.count) AS c")
+    kw = query("MATCH ()-[r:HAS_KEYWORD]->() RETURN min(r.count) AS c")
     assert kw[0]["c"] >= 1
-    assert (
-        _query(graph_db, services, "MATCH (t:Title) WHERE t.dataset <> 'synthetic' RETURN t") == []
-    )
-    mismatch = _query(
-        graph_db,
-        services,
+    assert query("MATCH (t:Title) WHERE t.dataset <> 'synthetic' RETURN t") == []
+    mismatch = query(
         "MATCH (t:Title) WITH t, COUNT { MATCH (u:User)-->(t) RETURN DISTINCT u } AS n "
         "WHERE t.popularity <> n RETURN t.titleId",
     )
     assert mismatch == []
-    assert _query(graph_db, services, "MATCH (t:Title) RETURN max(t.popularity) AS m")[0]["m"] > 0
+    assert query("MATCH (t:Title) RETURN max(t.popularity) AS m")[0]["m"] > 0
 
 
-def test_second_load_changes_nothing(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection
-) -> None:
+def test_second_load_changes_nothing(query: Query, conn: Connection) -> None:
     dataset = generate(100, 40, seed=11)
     write_dataset(conn, dataset, batch_size=300)
-    first = _snapshot(graph_db, services)
-    created = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
+    first = _snapshot(query)
+    created = query("MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
     write_dataset(conn, dataset, batch_size=1_000)
-    assert _snapshot(graph_db, services) == first
-    again = _query(graph_db, services, "MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
+    assert _snapshot(query) == first
+    again = query("MATCH (u:User) RETURN u.userId AS id, u.createdAt AS c")
     assert sorted(again, key=str) == sorted(created, key=str)
 
 
-def test_interrupted_load_reruns_to_completion(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection
-) -> None:
+def test_interrupted_load_reruns_to_completion(query: Query, conn: Connection) -> None:
     dataset = generate(100, 40, seed=13)
     write_dataset(conn, dataset, batch_size=200)
-    complete = _snapshot(graph_db, services)
+    complete = _snapshot(query)
     schema.clear(conn)
     seen = []
 
@@ -123,14 +116,12 @@ def test_interrupted_load_reruns_to_completion(
 
     with pytest.raises(KeyboardInterrupt):
         write_dataset(conn, dataset, batch_size=200, progress=killed)
-    assert _snapshot(graph_db, services) != complete
+    assert _snapshot(query) != complete
     write_dataset(conn, dataset, batch_size=200)
-    assert _snapshot(graph_db, services) == complete
+    assert _snapshot(query) == complete
 
 
-def test_tags_and_prefixes_live_side_by_side(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection
-) -> None:
+def test_tags_and_prefixes_live_side_by_side(conn: Connection) -> None:
     for tag in ("a", "b"):
         data = generate(100, 30, seed=1, id_prefix=f"{tag}:", name=tag)
         write_dataset(conn, data, batch_size=500)
@@ -141,17 +132,13 @@ def test_tags_and_prefixes_live_side_by_side(
     assert schema.count_dataset(conn, "b")["User"] == 100
 
 
-def test_movielens_into_graph(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
-) -> None:
+def test_movielens_into_graph(query: Query, conn: Connection, tmp_path: Path) -> None:
     result = load_source(conn, "movielens", write(tmp_path / "ml", ML_LATEST))
     assert result.graph["RATED"] == 4 and "WATCHED" not in result.graph
     assert result.graph["Genre"] == 7 and result.graph["Keyword"] == 2
-    unknown = _query(graph_db, services, "MATCH (g:Genre {unknown: true}) RETURN g.name AS n")
+    unknown = query("MATCH (g:Genre {unknown: true}) RETURN g.name AS n")
     assert unknown == [{"n": "(no genres listed)"}]
-    titles = _query(
-        graph_db,
-        services,
+    titles = query(
         "MATCH (t:Title {titleId: '1'})-[k:HAS_KEYWORD]->(w) "
         "RETURN t.title AS title, t.year AS year, t.popularity AS p, w.name AS w, k.count AS c",
     )
@@ -160,37 +147,29 @@ def test_movielens_into_graph(
     assert again.graph == result.graph
 
 
-def test_social_sources_into_graph(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
-) -> None:
+def test_social_sources_into_graph(query: Query, conn: Connection, tmp_path: Path) -> None:
     ft = load_source(conn, "filmtrust", write(tmp_path / "ft", FILMTRUST))
     assert ft.graph["TRUSTS"] == 3 and ft.graph["RATED"] == 4 and ft.graph["User"] == 4
     fm = load_source(conn, "lastfm", write(tmp_path / "fm", LASTFM), id_prefix="fm:")
     assert fm.graph["FRIENDS_WITH"] == 2 and fm.graph["WATCHED"] == 3
-    plays = _query(
-        graph_db,
-        services,
+    plays = query(
         "MATCH (:User {userId: 'fm:2'})-[w:WATCHED]->(:Title {titleId: 'fm:1'}) "
         "RETURN w.count AS c",
     )
     assert plays == [{"c": 13883}]
 
 
-def test_bad_input_writes_nothing(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection, tmp_path: Path
-) -> None:
+def test_bad_input_writes_nothing(query: Query, conn: Connection, tmp_path: Path) -> None:
     ratings = ML_LATEST["ratings.csv"] + "9,1,not-a-number,1\r\n"
     path = write(tmp_path / "ml", {**ML_LATEST, "ratings.csv": ratings})
     with pytest.raises(LoadError, match="line 6"):
         load_source(conn, "movielens", path)
-    assert _query(graph_db, services, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert query("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
     read = read_dataset("movielens", path, skip_bad_lines=True)
     assert len(read.interactions) == 4
 
 
-def test_clear_dataset_deletes_relationships_in_batches(
-    graph_db: neo4j.Driver, services: Settings, conn: Connection
-) -> None:
+def test_clear_dataset_deletes_relationships_in_batches(conn: Connection) -> None:
     for tag in ("keep", "drop"):
         data = generate(120, 40, seed=2, id_prefix=f"{tag}:", name=tag)
         write_dataset(conn, data, batch_size=500)
