@@ -89,16 +89,15 @@ async def once(
     scope: str,
     request: Request[Any, Any, Any],
     data: Any,
-    keys: tuple[str | None, ...],
+    key: str | None,
     work: Callable[[], Awaitable[Any]],
 ) -> Response[Any]:
-    """Answer a write once per key: the stored response of an earlier request with the first
-    key of ``keys`` that is set, else ``await work()`` (a Struct), kept for the retries.
+    """Answer a write once per key (``api.deps.provide_retry_key``): the stored response of an
+    earlier request with ``key``, else ``await work()`` (a Struct), kept for the retries.
 
     Raises:
         ApiError: 409 when the key was used for a different request.
     """
-    key = next((k for k in keys if k), None)
     fp = fingerprint(request.method, request.url.path, data)
     replayed = await replay(state, scope, key, fp)
     if replayed is not None:

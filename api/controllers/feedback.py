@@ -14,7 +14,6 @@ from litestar.params import JSONBody, PathParameter
 
 from api import cache, idempotency
 from api.errors import ApiError, ErrorCode
-from api.params import IdempotencyKeyHeader, XIdempotencyKeyHeader
 from api.schemas.common import ID_PATTERN
 from api.schemas.interactions import (
     FEEDBACK_ID_PATTERN,
@@ -122,7 +121,7 @@ async def _once(
     repos: Repositories,
     pair: tuple[str, str],
     data: FeedbackCreate | FeedbackUpdate,
-    keys: tuple[str | None, ...],
+    key: str | None,
     *,
     replace: bool,
 ) -> Response[FeedbackRecorded]:
@@ -132,7 +131,7 @@ async def _once(
         "feedback",
         request,
         data,
-        keys,
+        key,
         lambda: _store(state, repos, pair[0], pair[1], data, replace=replace),
     )
 
@@ -151,17 +150,15 @@ class FeedbackController(Controller):
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         data: JSONBody[FeedbackCreate],
-        idempotency_key: IdempotencyKeyHeader = None,
-        x_idempotency_key: XIdempotencyKeyHeader = None,
+        retry_key: NamedDependency[str | None],
     ) -> Response[FeedbackRecorded]:
         """``not_interested`` (with a reason) or ``dislike``: the title never comes back.
 
         The answer names the feedback's id (``PUT`` / ``DELETE /v1/feedback/{id}``). With
         ``Idempotency-Key`` a retry gets the first answer again.
         """
-        keys = (idempotency_key, x_idempotency_key)
         pair = (data.user_id, data.item_id)
-        return await _once(request, app_state, repos, pair, data, keys, replace=False)
+        return await _once(request, app_state, repos, pair, data, retry_key, replace=False)
 
     @put("/{feedback_id:str}", operation_id="ReplaceFeedback", response_model=FeedbackRecorded)
     async def replace_feedback(
@@ -171,13 +168,11 @@ class FeedbackController(Controller):
         repos: NamedDependency[Repositories],
         feedback_id: FeedbackIdPath,
         data: JSONBody[FeedbackUpdate],
-        idempotency_key: IdempotencyKeyHeader = None,
-        x_idempotency_key: XIdempotencyKeyHeader = None,
+        retry_key: NamedDependency[str | None],
     ) -> Response[FeedbackRecorded]:
         """Replace the feedback (its type and reason); it is created if it was undone."""
-        keys = (idempotency_key, x_idempotency_key)
         pair = _pair(feedback_id)
-        return await _once(request, app_state, repos, pair, data, keys, replace=True)
+        return await _once(request, app_state, repos, pair, data, retry_key, replace=True)
 
     @delete("/{feedback_id:str}", operation_id="DeleteFeedback", status_code=200)
     async def delete_feedback(

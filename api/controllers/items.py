@@ -12,7 +12,7 @@ from litestar.params import JSONBody, QueryParameter
 from api import feeds, idempotency
 from api.errors import request_id_of
 from api.inductive import embed_title
-from api.params import IdempotencyKeyHeader, ItemIdPath, LimitQuery, XIdempotencyKeyHeader
+from api.params import ItemIdPath, LimitQuery
 from api.schemas.common import view
 from api.schemas.items import Item, ItemCreate, ItemCreated, ItemFeatures
 from api.schemas.recommendations import SimilarItems
@@ -67,8 +67,7 @@ class ItemController(Controller):
         repos: NamedDependency[Repositories],
         item_id: ItemIdPath,
         data: JSONBody[ItemFeatures],
-        idempotency_key: IdempotencyKeyHeader = None,
-        x_idempotency_key: XIdempotencyKeyHeader = None,
+        retry_key: NamedDependency[str | None],
     ) -> Response[ItemCreated]:
         """Replace a title's features (admin key); its similar titles follow: embedded afresh
         from the new features by the promoted model, else found by the shared content."""
@@ -80,8 +79,7 @@ class ItemController(Controller):
                 item=view(await repos.items.get(item_id), Item), similarity=similarity
             )
 
-        keys = (idempotency_key, x_idempotency_key)
-        return await idempotency.once(app_state, "features", request, data, keys, replace)
+        return await idempotency.once(app_state, "features", request, data, retry_key, replace)
 
     @get("/{item_id:str}", operation_id="GetItem")
     async def get_item(self, repos: NamedDependency[Repositories], item_id: ItemIdPath) -> Item:

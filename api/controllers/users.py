@@ -10,7 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from api import cache, feeds, idempotency
 from api.errors import ApiError, ErrorCode, request_id_of
-from api.params import IdempotencyKeyHeader, LimitQuery, UserIdPath, XIdempotencyKeyHeader
+from api.params import LimitQuery, UserIdPath
 from api.queries import BecauseQuery, SocialQuery
 from api.schemas.common import view
 from api.schemas.recommendations import BecauseYouWatched, RecommendationList
@@ -60,8 +60,7 @@ class UserController(Controller):
         repos: NamedDependency[Repositories],
         user_id: UserIdPath,
         data: JSONBody[PreferencesUpdate],
-        idempotency_key: IdempotencyKeyHeader = None,
-        x_idempotency_key: XIdempotencyKeyHeader = None,
+        retry_key: NamedDependency[str | None],
     ) -> Response[Preferences]:
         """Replace the preferred genres (the app's cold-start onboarding; any key).
 
@@ -83,8 +82,7 @@ class UserController(Controller):
             await cache.drop_user(app_state, user_id, bookmarks=await repos.bookmarks())
             return Preferences(user_id=user_id, favorite_categories=genres, genres=genres)
 
-        keys = (idempotency_key, x_idempotency_key)
-        return await idempotency.once(app_state, "preferences", request, data, keys, store)
+        return await idempotency.once(app_state, "preferences", request, data, retry_key, store)
 
     @put("/{user_id:str}/friends/{friend_id:str}", operation_id="AddFriend", guards=[require_admin])
     async def add_friend(

@@ -54,6 +54,30 @@ async def test_new_user_onboarding_preferences_drive_cold_start(client: AsyncTes
     assert r.status_code == 200 and r.json()["favorite_categories"] == ["Drama"]
 
 
+async def test_idempotency_key_comes_before_its_alias_and_both_are_checked(
+    client: AsyncTestClient,
+) -> None:
+    path = "/v1/users/u1/preferences"
+    both = {**PRO, "Idempotency-Key": "prefs-a", "X-Idempotency-Key": "prefs-b"}
+    r = await client.put(path, json={"genres": ["Comedy"]}, headers=both)
+    assert r.status_code == 200
+    # The answer was kept under Idempotency-Key: another body with it is 409, whatever the alias.
+    other = {**PRO, "Idempotency-Key": "prefs-a", "X-Idempotency-Key": "prefs-c"}
+    r = await client.put(path, json={"genres": ["Drama"]}, headers=other)
+    assert r.status_code == 409 and r.json()["error"]["details"]["field"] == "Idempotency-Key"
+    # The alias alone was never used as a key.
+    r = await client.put(
+        path, json={"genres": ["Drama"]}, headers={**PRO, "X-Idempotency-Key": "prefs-b"}
+    )
+    assert r.status_code == 200 and r.json()["genres"] == ["Drama"]
+    for header, field in (
+        ("Idempotency-Key", "idempotency_key"),
+        ("X-Idempotency-Key", "x_idempotency_key"),
+    ):
+        r = await client.put(path, json={"genres": ["Drama"]}, headers={**PRO, header: "a b"})
+        assert r.status_code == 400 and r.json()["error"]["details"]["field"] == field, r.text
+
+
 async def test_friends_put_and_delete_change_the_social_row(client: AsyncTestClient) -> None:
     r = await client.get("/v1/users/u5/social", headers=PRO)
     assert r.json()["recommendations"] == []
