@@ -20,13 +20,25 @@ __all__ = [
     "ItemRepository",
     "NewTitle",
     "SummaryCache",
+    "TitleBasics",
     "TitleDetail",
     "TitleFeatures",
     "TitleSummary",
 ]
 
 
-class TitleSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+class TitleBasics(msgspec.Struct, frozen=True, kw_only=True):
+    """What every record of a title read for the API starts with: its id, name, year, kind and
+    popularity (``Title`` node properties, the same in a list and in a title's detail)."""
+
+    item_id: str
+    title: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    popularity: float | None = None
+
+
+class TitleSummary(TitleBasics, frozen=True, kw_only=True, gc=False):
     """Display metadata of a title.
 
     Each API process caches thousands of these (``SummaryCache``). Holding only strings and
@@ -34,11 +46,6 @@ class TitleSummary(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sight (``gc=False``, genres a tuple): a full collection no longer walks them all.
     """
 
-    item_id: str
-    title: str | None = None
-    year: int | None = None
-    kind: str | None = None
-    popularity: float | None = None
     genres: tuple[str, ...] = ()
     rating: float | None = None
     thumbnail_url: str | None = None
@@ -52,14 +59,9 @@ class Credit(msgspec.Struct, frozen=True, kw_only=True):
     order: int | None = None
 
 
-class TitleDetail(msgspec.Struct, frozen=True, kw_only=True):
+class TitleDetail(TitleBasics, frozen=True, kw_only=True):
     """A title with its content features (names sorted, the cast in billing order)."""
 
-    item_id: str
-    title: str | None = None
-    year: int | None = None
-    kind: str | None = None
-    popularity: float | None = None
     genres: list[str] = msgspec.field(default_factory=list)
     cast: list[Credit] = msgspec.field(default_factory=list)
     directors: list[str] = msgspec.field(default_factory=list)
