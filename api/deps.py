@@ -1,13 +1,16 @@
-"""Dependency providers: the app state, the repositories of one session per request, and the
-idempotency key of a write."""
+"""Dependency providers: the app state, the repositories of one session per request, and a
+write's answer once per idempotency key."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
+from api.idempotency import Once
 from api.params import IdempotencyKeyHeader, XIdempotencyKeyHeader
 from api.state import AppState
 from graph.store import Repositories
@@ -28,17 +31,19 @@ async def provide_repos(
         yield repos
 
 
-def provide_retry_key(
+def provide_once(
+    request: Request[Any, Any, Any],
+    app_state: NamedDependency[AppState],
     idempotency_key: IdempotencyKeyHeader = None,
     x_idempotency_key: XIdempotencyKeyHeader = None,
-) -> str | None:
-    """The key that makes a retried write answer once: ``Idempotency-Key``, else its alias
-    ``X-Idempotency-Key`` (None when the request names neither)."""
-    return idempotency_key or x_idempotency_key or None
+) -> Once:
+    """The request's write, answered once per ``Idempotency-Key`` (else its alias
+    ``X-Idempotency-Key``): a retry with the key gets the first answer again."""
+    return Once(app_state, request, idempotency_key or x_idempotency_key or None)
 
 
 DEPENDENCIES = {
     "app_state": Provide(provide_app_state, sync_to_thread=False),
     "repos": Provide(provide_repos),
-    "retry_key": Provide(provide_retry_key, sync_to_thread=False),
+    "once": Provide(provide_once, sync_to_thread=False),
 }

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from api.state import AppState
 
-__all__ = ["fingerprint", "once", "remember", "replay"]
+__all__ = ["Once", "fingerprint", "remember", "replay"]
 
 
 class _Stored(msgspec.Struct, array_like=True, frozen=True):
@@ -84,22 +84,39 @@ async def remember(
     return Response(content=encoded, status_code=status, media_type=MediaType.JSON)
 
 
-async def once(
-    state: AppState,
-    scope: str,
-    request: Request[Any, Any, Any],
-    data: Any,
-    key: str | None,
-    work: Callable[[], Awaitable[Any]],
-) -> Response[Any]:
-    """Answer a write once per key (``api.deps.provide_retry_key``): the stored response of an
-    earlier request with ``key``, else ``await work()`` (a Struct), kept for the retries.
+class Once:
+    """A request's write, answered once per idempotency key (``api.deps.provide_once``)."""
 
-    Raises:
-        ApiError: 409 when the key was used for a different request.
-    """
-    fp = fingerprint(request.method, request.url.path, data)
-    replayed = await replay(state, scope, key, fp)
-    if replayed is not None:
-        return replayed
-    return await remember(state, scope, key, fp, 200, await work())
+    __slots__ = ("key", "request", "state")
+
+    def __init__(self, state: AppState, request: Request[Any, Any, Any], key: str | None) -> None:
+        """Bind the write to its request.
+
+        Args:
+            state: The app state (its Redis keeps the answers).
+            request: The write (its method and path go into the fingerprint).
+            key: ``Idempotency-Key``, else ``X-Idempotency-Key``; None: every call does the work.
+        """
+        self.state = state
+        self.request = request
+        self.key = key
+
+    async def __call__(
+        self, scope: str, data: Any, work: Callable[[], Awaitable[Any]]
+    ) -> Response[Any]:
+        """The stored response of an earlier request with this key, else ``await work()`` (a
+        Struct) as JSON, kept for the retries.
+
+        Args:
+            scope: The kind of write (the keys of two kinds never meet).
+            data: The request's body (the rest of the fingerprint).
+            work: Does the write and returns the answer.
+
+        Raises:
+            ApiError: 409 when the key was used for a different request.
+        """
+        fp = fingerprint(self.request.method, self.request.url.path, data)
+        replayed = await replay(self.state, scope, self.key, fp)
+        if replayed is not None:
+            return replayed
+        return await remember(self.state, scope, self.key, fp, 200, await work())

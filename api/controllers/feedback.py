@@ -6,14 +6,16 @@ import base64
 import binascii
 import datetime as dt
 import re
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, post, put
+from litestar import Controller, Response, delete, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
-from api import cache, idempotency
+from api import cache
 from api.errors import ApiError, ErrorCode
+from api.idempotency import Once
 from api.schemas.common import ID_PATTERN
 from api.schemas.interactions import (
     FEEDBACK_ID_PATTERN,
@@ -115,27 +117,6 @@ async def _store(
     )
 
 
-async def _once(
-    request: Request[Any, Any, Any],
-    state: AppState,
-    repos: Repositories,
-    pair: tuple[str, str],
-    data: FeedbackCreate | FeedbackUpdate,
-    key: str | None,
-    *,
-    replace: bool,
-) -> Response[FeedbackRecorded]:
-    """Store the feedback once per idempotency key (the first answer again on a retry)."""
-    return await idempotency.once(
-        state,
-        "feedback",
-        request,
-        data,
-        key,
-        lambda: _store(state, repos, pair[0], pair[1], data, replace=replace),
-    )
-
-
 class FeedbackController(Controller):
     """Explicit feedback on recommendations."""
 
@@ -146,33 +127,31 @@ class FeedbackController(Controller):
     @post("", operation_id="GiveFeedback", status_code=200, response_model=FeedbackRecorded)
     async def give_feedback(
         self,
-        request: Request[Any, Any, Any],
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         data: JSONBody[FeedbackCreate],
-        retry_key: NamedDependency[str | None],
+        once: NamedDependency[Once],
     ) -> Response[FeedbackRecorded]:
         """``not_interested`` (with a reason) or ``dislike``: the title never comes back.
 
         The answer names the feedback's id (``PUT`` / ``DELETE /v1/feedback/{id}``). With
         ``Idempotency-Key`` a retry gets the first answer again.
         """
-        pair = (data.user_id, data.item_id)
-        return await _once(request, app_state, repos, pair, data, retry_key, replace=False)
+        store = partial(_store, app_state, repos, data.user_id, data.item_id, data, replace=False)
+        return await once("feedback", data, store)
 
     @put("/{feedback_id:str}", operation_id="ReplaceFeedback", response_model=FeedbackRecorded)
     async def replace_feedback(
         self,
-        request: Request[Any, Any, Any],
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         feedback_id: FeedbackIdPath,
         data: JSONBody[FeedbackUpdate],
-        retry_key: NamedDependency[str | None],
+        once: NamedDependency[Once],
     ) -> Response[FeedbackRecorded]:
         """Replace the feedback (its type and reason); it is created if it was undone."""
-        pair = _pair(feedback_id)
-        return await _once(request, app_state, repos, pair, data, retry_key, replace=True)
+        store = partial(_store, app_state, repos, *_pair(feedback_id), data, replace=True)
+        return await once("feedback", data, store)
 
     @delete("/{feedback_id:str}", operation_id="DeleteFeedback", status_code=200)
     async def delete_feedback(

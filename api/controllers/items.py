@@ -9,8 +9,9 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from api import feeds, idempotency
+from api import feeds
 from api.errors import request_id_of
+from api.idempotency import Once
 from api.inductive import embed_title
 from api.params import ItemIdPath, LimitQuery
 from api.schemas.common import view
@@ -62,12 +63,11 @@ class ItemController(Controller):
     )
     async def replace_item_features(
         self,
-        request: Request,
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         item_id: ItemIdPath,
         data: JSONBody[ItemFeatures],
-        retry_key: NamedDependency[str | None],
+        once: NamedDependency[Once],
     ) -> Response[ItemCreated]:
         """Replace a title's features (admin key); its similar titles follow: embedded afresh
         from the new features by the promoted model, else found by the shared content."""
@@ -79,7 +79,7 @@ class ItemController(Controller):
                 item=view(await repos.items.get(item_id), Item), similarity=similarity
             )
 
-        return await idempotency.once(app_state, "features", request, data, retry_key, replace)
+        return await once("features", data, replace)
 
     @get("/{item_id:str}", operation_id="GetItem")
     async def get_item(self, repos: NamedDependency[Repositories], item_id: ItemIdPath) -> Item:

@@ -8,8 +8,9 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 
-from api import cache, feeds, idempotency
+from api import cache, feeds
 from api.errors import ApiError, ErrorCode, request_id_of
+from api.idempotency import Once
 from api.params import LimitQuery, UserIdPath
 from api.queries import BecauseQuery, SocialQuery
 from api.schemas.common import view
@@ -55,12 +56,11 @@ class UserController(Controller):
     @put("/{user_id:str}/preferences", operation_id="SetPreferences", response_model=Preferences)
     async def set_preferences(
         self,
-        request: Request,
         app_state: NamedDependency[AppState],
         repos: NamedDependency[Repositories],
         user_id: UserIdPath,
         data: JSONBody[PreferencesUpdate],
-        retry_key: NamedDependency[str | None],
+        once: NamedDependency[Once],
     ) -> Response[Preferences]:
         """Replace the preferred genres (the app's cold-start onboarding; any key).
 
@@ -82,7 +82,7 @@ class UserController(Controller):
             await cache.drop_user(app_state, user_id, bookmarks=await repos.bookmarks())
             return Preferences(user_id=user_id, favorite_categories=genres, genres=genres)
 
-        return await idempotency.once(app_state, "preferences", request, data, retry_key, store)
+        return await once("preferences", data, store)
 
     @put("/{user_id:str}/friends/{friend_id:str}", operation_id="AddFriend", guards=[require_admin])
     async def add_friend(
