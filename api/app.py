@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import io
 import logging
 import os
 import socket
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import redis.asyncio
@@ -104,23 +105,23 @@ def create_app(
         consumer = f"{socket.gethostname()}-{os.getpid()}"
         counting = appending = None
         if settings.served_log:
-            appending = asyncio.create_task(state.log_buffer.run(state))
+            appending = asyncio.create_task(state.log_buffer.run(state), name="served-log-append")
         if settings.served_log and settings.served_log_consumer:
-            counting = asyncio.create_task(Aggregator(log_client, state.store, consumer).run())
-        counting_requests = asyncio.create_task(state.rate.run(state.redis))
-        popular = asyncio.create_task(fallback.keep_current(state))
+            counting = asyncio.create_task(
+                Aggregator(log_client, state.store, consumer).run(), name="served-log-count"
+            )
+        counting_requests = asyncio.create_task(state.rate.run(state.redis), name="rate-limit-add")
+        popular = asyncio.create_task(fallback.keep_current(state), name="popular-lists")
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING
-            planning = asyncio.create_task(keep_planned(state))
+            planning = asyncio.create_task(keep_planned(state), name="plans")
         try:
             yield
         finally:
             for task in (planning, counting, appending, popular, counting_requests):
                 if task is not None:
-                    task.cancel()
-                    # Bounded: shutdown never waits on a background task for long.
-                    await asyncio.wait({task}, timeout=_CLOSE_SECONDS * 2)
+                    await _stop(task)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.log_buffer.flush(state), _CLOSE_SECONDS)
             serving.clear()
@@ -162,6 +163,17 @@ def create_app(
 
 #: Seconds each client may take to close at shutdown (a hung call never holds the process).
 _CLOSE_SECONDS = 2.0
+
+
+async def _stop(task: asyncio.Task[Any]) -> None:
+    """Cancel a background task and wait for it, within ``2 * _CLOSE_SECONDS`` (shutdown never
+    waits on one for long); one still running is named with where it waits."""
+    task.cancel()
+    await asyncio.wait({task}, timeout=_CLOSE_SECONDS * 2)
+    if not task.done():
+        where = io.StringIO()
+        task.print_stack(file=where)
+        log.warning("shutdown: %s still running after its cancel\n%s", task, where.getvalue())
 
 
 async def _close(state: AppState, *clients: redis.asyncio.Redis) -> None:
