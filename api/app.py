@@ -96,7 +96,10 @@ def create_app(
             log.warning("neo4j at %s does not answer yet", settings.neo4j_uri)
         serving = threading.Event()
         serving.set()
-        threading.Thread(target=preload, args=(serving,), name="warm-gnn", daemon=True).start()
+        # Not a daemon: the interpreter waits for the import to end before it exits. A daemon
+        # thread stopped at exit while importing torch kept the import lock, and a collected
+        # Redis pool, whose finaliser imports a module, then waited on it forever.
+        threading.Thread(target=preload, args=(serving,), name="warm-gnn").start()
         if not state.api_keys:
             log.warning("no API keys configured: every /v1 request will be 401")
         app.state.graphrec = state

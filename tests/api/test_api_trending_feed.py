@@ -12,7 +12,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from graph.store import Store
-from learning.entries import GROUP, STREAM
+from learning.entries import GROUP, STREAM, unpack
 from learning.log import Interaction
 from learning.trending import Trending
 
@@ -28,7 +28,8 @@ pytestmark = pytest.mark.anyio
 
 async def _counted(redis_url: str, entries: int, seconds: float = 15.0) -> None:
     """Wait until ``entries`` logged entries are in the stream (the API appends them in
-    batches) and the app's consumer has read and acknowledged every one."""
+    batches, each one stream entry) and the app's consumer has read and acknowledged every
+    one."""
     client = aioredis.Redis.from_url(redis_url)
     deadline = time.monotonic() + seconds
     try:
@@ -37,9 +38,10 @@ async def _counted(redis_url: str, entries: int, seconds: float = 15.0) -> None:
                 stream: Any = await client.xinfo_stream(STREAM)
                 groups: Any = await client.xinfo_groups(STREAM)
                 group = next((g for g in groups if g["name"].decode() == GROUP), None)
+                logged = sum(len(unpack(fields)) for _, fields in await client.xrange(STREAM))
                 if (
                     group is not None
-                    and stream["length"] >= entries
+                    and logged >= entries
                     and group["pending"] == 0
                     and group["last-delivered-id"] == stream["last-generated-id"]
                 ):
