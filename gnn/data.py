@@ -11,10 +11,13 @@ whether they come from a canonical :class:`graph.dataset.Dataset` or from Neo4j
 
 from __future__ import annotations
 
+import itertools
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch_geometric.data import HeteroData
 
@@ -39,6 +42,9 @@ FEATURE_TYPES: tuple[str, ...] = ("genre", "person", "keyword")
 @dataclass
 class GraphRecords:
     """Plain records of a graph, the common ground of the Dataset and Neo4j paths.
+
+    Ids are interned (``sys.intern``): a user id arrives once per interaction from Neo4j, and
+    10 M pairs keyed by shared strings take a gigabyte less.
 
     Attributes:
         users: Every user id.
@@ -77,19 +83,18 @@ class GraphRecords:
 
     def add_user(self, user_id: str) -> None:
         """Record a user (one without interactions too)."""
-        self.users.add(user_id)
+        self.users.add(sys.intern(user_id))
 
     def add_title(self, title_id: str) -> None:
         """Record a title (one without interactions too)."""
-        self.titles.add(title_id)
+        self.titles.add(sys.intern(title_id))
 
     def add_interaction(self, it: Interaction) -> None:
         """Record one interaction (a canonical type, with a rating's stars or a completion)."""
-        self.users.add(it.user_id)
-        self.titles.add(it.title_id)
-        self.signals.add(
-            it.user_id, it.title_id, interaction_weight(it.type, it.value, it.completion)
-        )
+        user, title = sys.intern(it.user_id), sys.intern(it.title_id)
+        self.users.add(user)
+        self.titles.add(title)
+        self.signals.add(user, title, interaction_weight(it.type, it.value, it.completion))
 
     def add_feature(self, title_id: str, kind: str, key: str) -> None:
         """Attach a feature (``genre``, ``person`` or ``keyword``) to a title."""
@@ -99,6 +104,7 @@ class GraphRecords:
     def add_friendship(self, a: str, b: str) -> None:
         """Record a social link (direction is ignored)."""
         if a != b:
+            a, b = sys.intern(a), sys.intern(b)
             self.users.update((a, b))
             self.friendships.add((min(a, b), max(a, b)))
 
@@ -143,10 +149,10 @@ class GraphData:
 
 
 def _edges(pairs: Iterable[tuple[int, int]]) -> torch.Tensor:
-    rows = sorted(pairs)
-    if not rows:
-        return torch.empty((2, 0), dtype=torch.long)
-    return torch.tensor(rows, dtype=torch.long).t().contiguous()
+    """``[2, E]`` edges of (source, target) index pairs, sorted by source then target."""
+    flat = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((flat[:, 1], flat[:, 0]))
+    return torch.from_numpy(np.ascontiguousarray(flat[order].T))
 
 
 def build_graph(
@@ -188,14 +194,16 @@ def build_graph(
         data[node_type].num_nodes = len(keys)
     weights = records.positives
     pairs = weights if positives is None else {p: 1.0 for p in positives}
-    inter = sorted(
-        (uindex[u], tindex[t], weights.get((u, t), w))
-        for (u, t), w in pairs.items()
-        if u in uindex and t in tindex
-    )
+    # Arrays, not tuples per pair: 10 M pairs in seconds and a few hundred megabytes.
+    users = np.fromiter((uindex.get(u, -1) for u, _ in pairs), np.int64, len(pairs))
+    titles = np.fromiter((tindex.get(t, -1) for _, t in pairs), np.int64, len(pairs))
+    values = np.fromiter((weights.get(p, w) for p, w in pairs.items()), np.float32, len(pairs))
+    known = (users >= 0) & (titles >= 0)
+    users, titles, values = users[known], titles[known], values[known]
+    order = np.lexsort((titles, users))
     store = data["user", "rates", "title"]
-    store.edge_index = _edges((u, t) for u, t, _ in inter)
-    store.edge_weight = torch.tensor([w for _, _, w in inter], dtype=torch.float32)
+    store.edge_index = torch.from_numpy(np.stack([users[order], titles[order]]))
+    store.edge_weight = torch.from_numpy(values[order])
     for kind in FEATURE_TYPES:
         findex = {key: n for n, key in enumerate(ids[kind])}
         data["title", f"has_{kind}", kind].edge_index = _edges(

@@ -35,9 +35,15 @@ __all__ = [
     "positive_pairs",
     "split_matrix",
     "user_metrics",
+    "valid_users",
 ]
 
 ScoreFn = Callable[[np.ndarray], torch.Tensor]
+
+#: Validation (early stopping, the head's grid, the gate) scores at most this many users, drawn
+#: at random among those with a held-out title: all users of a 10 M-interaction graph would cost
+#: minutes per evaluation, and 10,000 users measure NDCG@20 to about ±0.004 (2 standard errors).
+VALID_USERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -98,25 +104,46 @@ def split_matrix(
     Users are visited in row order; each user's items (ascending) are permuted with one
     ``numpy.random.default_rng(seed)``; ``round(fraction * n)`` items (at least one when the
     fraction is positive) go to valid and test. Users with fewer than 3 items keep all in train.
+    The pairs are gathered in arrays (no per-pair Python objects: 10 M pairs take seconds).
     """
     rng = np.random.default_rng(seed)
     full = full.tocsr()
     full.sort_indices()
-    parts: tuple[list[tuple[int, int]], ...] = ([], [], [])
+    items = full.indices.astype(np.int64)
+    part = np.zeros(len(items), dtype=np.int8)  # 0 train, 1 valid, 2 test
     for u in range(full.shape[0]):
-        items = full.indices[full.indptr[u] : full.indptr[u + 1]]
-        if len(items) >= 3:
-            items = rng.permutation(items)
-            n_valid = max(1, round(valid_fraction * len(items))) if valid_fraction > 0 else 0
-            n_test = max(1, round(test_fraction * len(items))) if test_fraction > 0 else 0
-            n_train = len(items) - n_valid - n_test
-            cuts = (items[:n_train], items[n_train : n_train + n_valid], items[n_train + n_valid :])
-        else:
-            cuts = (items, items[:0], items[:0])
-        for part, chunk in zip(parts, cuts, strict=True):
-            part.extend((u, int(i)) for i in chunk)
-    train, valid, test = (_matrix(p, full.shape) for p in parts)
+        lo, hi = int(full.indptr[u]), int(full.indptr[u + 1])
+        n = hi - lo
+        if n < 3:
+            continue
+        items[lo:hi] = rng.permutation(items[lo:hi])
+        n_valid = max(1, round(valid_fraction * n)) if valid_fraction > 0 else 0
+        n_test = max(1, round(test_fraction * n)) if test_fraction > 0 else 0
+        n_train = n - n_valid - n_test
+        part[lo + n_train : lo + n_train + n_valid] = 1
+        part[lo + n_train + n_valid : hi] = 2
+    users = np.repeat(np.arange(full.shape[0], dtype=np.int64), np.diff(full.indptr))
+    train, valid, test = (
+        _pairs_matrix(users[part == p], items[part == p], full.shape) for p in range(3)
+    )
     return train, valid, test
+
+
+def _pairs_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A binary CSR matrix of (row, col) pairs given as two arrays."""
+    mat = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+    mat.sum_duplicates()
+    mat.data[:] = 1.0
+    return mat
+
+
+def valid_users(split: Split, seed: int, limit: int = VALID_USERS) -> np.ndarray | None:
+    """The user rows validation scores: ``None`` (all) up to ``limit`` users with a held-out
+    title, else ``limit`` of them drawn with ``seed`` (sorted)."""
+    rows = np.flatnonzero(np.diff(split.valid.indptr) > 0)
+    if len(rows) <= limit:
+        return None
+    return np.sort(np.random.default_rng([seed, 1]).choice(rows, limit, replace=False))
 
 
 def make_split(dataset: Dataset, seed: int = 0) -> Split:
