@@ -14,12 +14,15 @@ item-to-item co-occurrence, which a 128-dimensional embedding smooths away.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+
+log = logging.getLogger("gnn.head")
 
 __all__ = [
     "HEAD_LAMBDAS",
@@ -33,8 +36,9 @@ __all__ = [
 
 #: ``λ`` of the head tried on valid (the EASE baseline's grid).
 HEAD_LAMBDAS: tuple[float, ...] = (20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0)
-#: Above this many titles with interactions the head is not fitted (``[A, A]`` float32 matrices:
-#: three at the peak, 4.8 GB at 20,000) and the GNN scores alone.
+#: At most this many titles in the head (``[A, A]`` float32 matrices: three at the peak, 4.8 GB
+#: at 20,000; a Cholesky inverse per ``λ``, ~2.5 min at 20,000 on two cores): beyond it, the
+#: most interacted ones. ``graphrec train`` bounds it lower (``TrainConfig.head_items``).
 HEAD_MAX_ITEMS = 20_000
 #: Blend weights tried on valid (0: the GNN alone).
 HEAD_WEIGHTS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -45,19 +49,30 @@ class EaseGram:
 
     float32 throughout: the Gram matrix holds exact integer counts and ``XᵀX + λI`` (λ ≥ 20) is
     well conditioned; it halves time and memory (three ``[A, A]`` matrices at the peak).
+    With more than ``max_items`` items with interactions, the ``max_items`` most interacted
+    ones (ties: the lower index) are the active items and the others are outside ``B``, as
+    items without interactions are: the cost is bounded whatever the catalogue's size.
     """
 
     def __init__(self, train: sp.csr_matrix, max_items: int | None = None) -> None:
         self.num_items = train.shape[1]
-        self.active = np.flatnonzero(np.asarray(train.sum(0)).ravel() > 0)
-        #: More active items than ``max_items``: no Gram matrix is formed.
-        self.too_large = max_items is not None and len(self.active) > max_items
+        counts = np.asarray(train.sum(0)).ravel()
+        active = np.flatnonzero(counts > 0)
+        #: Items with interactions left out of the head (beyond ``max_items``).
+        self.left_out = 0
+        if max_items is not None and len(active) > max_items:
+            order = np.argsort(-counts[active], kind="stable")
+            self.left_out = len(active) - max_items
+            active = np.sort(active[order[:max_items]])
+            log.warning(
+                "item head: %s items have interactions, more than %s: the head covers the "
+                "%s most interacted (%.1f %% of the interactions)",
+                f"{len(order):,}", f"{max_items:,}", f"{max_items:,}",
+                100 * counts[active].sum() / max(counts.sum(), 1),
+            )  # fmt: skip
+        self.active = active
         self.train = train[:, self.active].astype(np.float32).tocsr()
-        self.gram = (
-            torch.zeros(0, 0)
-            if self.too_large
-            else torch.from_numpy((self.train.T @ self.train).toarray())
-        )
+        self.gram = torch.from_numpy((self.train.T @ self.train).toarray())
 
     def weights(self, lam: float) -> torch.Tensor:
         """``B`` ``[A, A]`` for ``λ`` (Cholesky inverse: ``XᵀX + λI`` is positive definite)."""
@@ -146,6 +161,9 @@ def fit_head(
     validate: Validate,
     lambdas: Sequence[float] = HEAD_LAMBDAS,
     weights: Sequence[float] = HEAD_WEIGHTS,
+    *,
+    users: np.ndarray | None = None,
+    max_items: int = HEAD_MAX_ITEMS,
 ) -> tuple[ItemHead, list[dict[str, float]]]:
     """Choose the head's ``λ`` and blend weight by ``validate`` (valid NDCG of a scorer).
 
@@ -155,25 +173,27 @@ def fit_head(
         validate: Valid NDCG of a scorer.
         lambdas: ``λ`` grid.
         weights: Blend weight grid (``0`` = the GNN alone, scored once).
+        users: The only user rows ``validate`` scores (default all): the head's scores of
+            these are kept per ``λ`` (``len(users) × A`` floats), not of every user.
+        max_items: Items in the head at most (the most interacted: :class:`EaseGram`).
 
     Returns:
-        The best head (ties keep the smaller weight) and every grid point's valid NDCG; the GNN
-        alone (weight 0) when more than :data:`HEAD_MAX_ITEMS` titles have interactions.
+        The best head (ties keep the smaller weight) and every grid point's valid NDCG.
     """
-    gram = EaseGram(train, max_items=HEAD_MAX_ITEMS)
+    gram = EaseGram(train, max_items=max_items)
     best = ItemHead(gram, 0.0, 0.0, torch.zeros(0, 0))
     best_ndcg = validate(gnn)
     trials = [{"lambda": 0.0, "weight": 0.0, "valid_ndcg": best_ndcg}]
-    if gram.too_large:
-        return best, trials
-    rows = np.arange(train.shape[0])
+    rows = np.arange(train.shape[0]) if users is None else np.asarray(users)
+    position = torch.full((train.shape[0],), -1, dtype=torch.long)
+    position[torch.from_numpy(rows)] = torch.arange(len(rows))
     for lam in lambdas:
         b = gram.weights(lam)
-        cached = gram.scores(b, rows)  # [U, I], once per λ
+        cached = gram.scores(b, rows)  # [len(rows), I], once per λ
         for weight in weights:
             if weight <= 0:
                 continue
-            ndcg = validate(_blended(gnn, cached, weight))
+            ndcg = validate(_blended(gnn, cached, position, weight))
             trials.append({"lambda": lam, "weight": weight, "valid_ndcg": ndcg})
             if ndcg > best_ndcg:
                 best, best_ndcg = ItemHead(gram, lam, weight, b), ndcg
@@ -181,7 +201,11 @@ def fit_head(
 
 
 def _blended(
-    gnn: Callable[[np.ndarray], torch.Tensor], head: torch.Tensor, weight: float
+    gnn: Callable[[np.ndarray], torch.Tensor],
+    head: torch.Tensor,
+    position: torch.Tensor,
+    weight: float,
 ) -> Callable[[np.ndarray], torch.Tensor]:
-    """The blend of ``gnn`` with precomputed head scores ``head`` ``[U, I]``."""
-    return lambda users: blend(gnn(users), head[torch.from_numpy(users)], weight)
+    """The blend of ``gnn`` with precomputed head scores ``head`` of the user rows whose
+    ``position`` (row of ``head``) is given."""
+    return lambda users: blend(gnn(users), head[position[torch.from_numpy(users)]], weight)

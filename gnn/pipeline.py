@@ -20,11 +20,11 @@ import torch
 from gnn import artifacts, write_back
 from gnn.data import GraphData, GraphRecords, build_graph
 from gnn.errors import NoPromotedModelError, TrainingDataError
-from gnn.head import EaseGram, ItemHead, fit_head
+from gnn.head import HEAD_MAX_ITEMS, EaseGram, ItemHead, fit_head
 from gnn.model import user_scores
 from gnn.names import DEFAULT_MODEL
 from gnn.promotion import Comparison, check_comparable, compare_with_promoted
-from gnn.protocol import Split, evaluate_scores, split_matrix
+from gnn.protocol import Split, evaluate_scores, split_matrix, valid_users
 from gnn.train import TrainConfig, encode, train_model
 from graph import models as registry
 from graph import similarity
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MODEL",
     "TrainReport",
+    "WriteBack",
     "promote_version",
     "rollback",
     "train_and_register",
@@ -55,6 +56,16 @@ class TrainReport:
     pruned_edges: int = 0
     #: The new version against the promoted one (``None``: nothing was promoted, or no gate).
     gate: Comparison | None = None
+
+
+@dataclass
+class WriteBack:
+    """Edges written per kind (``title``, ``user``); seconds finding the neighbours (the item
+    head's refit included) and writing them to Neo4j."""
+
+    edges: dict[str, int] = field(default_factory=dict)
+    neighbour_seconds: float = 0.0
+    write_seconds: float = 0.0
 
 
 def _scorer(
@@ -78,8 +89,9 @@ def _holdout(graph: GraphData, seed: int) -> tuple[Split, GraphData]:
     train, valid, test = split_matrix(full, seed, valid_fraction=0.1, test_fraction=0.0)
     split = Split(graph.ids["user"], graph.ids["title"], train, valid, test)
     coo = train.tocoo()
-    keep = set(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
-    mask = torch.tensor([(u, t) in keep for u, t in zip(rows.tolist(), cols.tolist(), strict=True)])
+    n_titles = train.shape[1]
+    kept = coo.row.astype(np.int64) * n_titles + coo.col
+    mask = torch.from_numpy(np.isin(rows.astype(np.int64) * n_titles + cols, kept))
     data = graph.data.clone()
     data["user", "rates", "title"].edge_index = store.edge_index[:, mask]
     data["user", "rates", "title"].edge_weight = store.edge_weight[mask]
@@ -96,20 +108,21 @@ def write_similarity(
     k: int = 20,
     phase: Phase | None = None,
     head: tuple[float, float] = (0.0, 0.0),
-) -> dict[str, int]:
+    head_items: int = HEAD_MAX_ITEMS,
+) -> WriteBack:
     """Write top-k ``SIMILAR_TO`` for every title and ``SIMILAR_USER`` for users with history.
 
     Neighbours are restricted to titles / users with at least one interaction. With an item
     head (``(λ, weight)``, weight > 0) it is fitted on every positive of ``graph`` and title
     neighbours rank the blend of :meth:`gnn.head.ItemHead.title_similarity`.
     """
+    out, started = WriteBack(), time.perf_counter()
     adjust: write_back.Adjust | None = None
     if head[1] > 0:
-        gram = EaseGram(_positives(graph))
+        gram = EaseGram(_positives(graph), max_items=head_items)
         item_head = ItemHead(gram, head[0], head[1], gram.weights(head[0]))
         adjust = item_head.title_similarity(len(graph.ids["title"]))
     rates = graph.data["user", "rates", "title"].edge_index
-    counts: dict[str, int] = {}
     plan: tuple[tuple[similarity.Kind, int], ...] = (("title", 1), ("user", 0))
     for kind, row in plan:
         n = len(graph.ids[kind])
@@ -128,11 +141,15 @@ def write_similarity(
                 phase(f"SIMILAR_{'TO' if kind == 'title' else 'USER'}", done, total)
 
         rows = write_back.neighbour_rows([ids[i] for i in sources.tolist()], ids, idx, val)
-        counts[kind] = similarity.write_similar(
+        written = time.perf_counter()
+        out.neighbour_seconds += written - started
+        out.edges[kind] = similarity.write_similar(
             conn, kind, rows, model=model, version=version, progress=report,
             total=int(val.isfinite().sum()),
         )  # fmt: skip
-    return counts
+        started = time.perf_counter()
+        out.write_seconds += started - written
+    return out
 
 
 def train_and_register(
@@ -175,8 +192,8 @@ def train_and_register(
     if promote and not force:
         check_comparable(conn, name)
     torch.set_num_threads(max(1, min(torch.get_num_threads(), 2)))
-    records = GraphRecords.read(conn, dataset=dataset)
-    graph = build_graph(records)
+    # The records (Python objects, ~3 GB at 10 M interactions) die once the tensors are built.
+    graph = build_graph(GraphRecords.read(conn, dataset=dataset))
     n_edges = graph.data["user", "rates", "title"].edge_index.shape[1]
     if n_edges == 0 or not graph.ids["title"]:
         raise TrainingDataError("the graph has no positive user-title interactions to train on")
@@ -184,9 +201,10 @@ def train_and_register(
     if phase:
         phase("export", n_edges, n_edges)
     split, train_graph = _holdout(graph, cfg.seed)
+    users = valid_users(split, cfg.seed)
 
     def validate(score: Callable[[np.ndarray], torch.Tensor]) -> float:
-        return evaluate_scores(score, split, k, "valid")[1]
+        return evaluate_scores(score, split, k, "valid", users=users)[1]
 
     result = train_model(
         train_graph,
@@ -198,10 +216,10 @@ def train_and_register(
     gnn = _scorer(encode(result.model, train_graph), cfg.temperature)
     head, scorer = (0.0, 0.0), gnn
     if cfg.item_head:
-        fitted, _ = fit_head(split.train, gnn, validate)
+        fitted, _ = fit_head(split.train, gnn, validate, users=users, max_items=cfg.head_items)
         head, scorer = (fitted.lam, fitted.weight), fitted.scorer(gnn)
-    recall, ndcg, n_users = evaluate_scores(scorer, split, k, "valid")
-    gate = compare_with_promoted(conn, name, split, scorer, k) if promote else None
+    recall, ndcg, n_users = evaluate_scores(scorer, split, k, "valid", users=users)
+    gate = compare_with_promoted(conn, name, split, scorer, k, users) if promote else None
     embeddings = encode(result.model, graph)
     version = registry.next_version(conn, name)
     path = artifacts.artifact_dir(settings.models_dir, name, version)
@@ -211,9 +229,10 @@ def train_and_register(
     )  # fmt: skip
     artifacts.save_artifact(path, result.model.cpu(), cfg, graph, embeddings, head)
     t0 = time.perf_counter()
-    counts = write_similarity(
-        conn, graph, embeddings, model=name, version=version, k=k, phase=phase, head=head
-    )
+    wrote = write_similarity(
+        conn, graph, embeddings, model=name, version=version, k=k, phase=phase, head=head,
+        head_items=cfg.head_items,
+    )  # fmt: skip
     write_s = time.perf_counter() - t0
     metrics = {
         f"valid_recall@{k}": round(recall, 5),
@@ -228,12 +247,14 @@ def train_and_register(
         "users": len(graph.ids["user"]),
         "titles": len(graph.ids["title"]),
         "interactions": n_edges,
-        "similar_to_edges": counts["title"],
-        "similar_user_edges": counts["user"],
+        "similar_to_edges": wrote.edges["title"],
+        "similar_user_edges": wrote.edges["user"],
         "export_seconds": round(export_s, 2),
         "train_seconds": round(result.seconds, 2),
         "write_seconds": round(write_s, 2),
-        "edges_per_second": round((counts["title"] + counts["user"]) / max(write_s, 1e-9)),
+        "neighbour_seconds": round(wrote.neighbour_seconds, 2),
+        "cypher_write_seconds": round(wrote.write_seconds, 2),
+        "edges_per_second": round(sum(wrote.edges.values()) / max(wrote.write_seconds, 1e-9)),
         **(gate.as_metrics() if gate else {}),
     }
     registry.set_status(conn, model_id, "ready", metrics)
@@ -271,8 +292,9 @@ def promote_version(conn: Connection, name: str, version: str, *, keep: int = 2)
     if similarity.edge_counts(conn, name).get(version, 0) < edges:
         k = int(record.hyperparameters.get("k", 20))
         write_similarity(
-            conn, art.graph, art.embeddings, model=name, version=version, k=k, head=art.head
-        )
+            conn, art.graph, art.embeddings, model=name, version=version, k=k, head=art.head,
+            head_items=art.config.head_items,
+        )  # fmt: skip
     registry.promote(conn, name, version)
     similarity.ensure_vector_indexes(conn, art.config.dim)
     kinds: tuple[similarity.Kind, ...] = ("title", "user")

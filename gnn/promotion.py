@@ -108,7 +108,7 @@ def promoted_scorer(art: artifacts.Artifact, split: Split, head: tuple[float, fl
     lam, weight = head
     if weight <= 0:
         return gnn
-    gram = EaseGram(split.train)
+    gram = EaseGram(split.train, max_items=art.config.head_items)
     return ItemHead(gram, lam, weight, gram.weights(lam)).scorer(gnn)
 
 
@@ -128,17 +128,22 @@ def check_comparable(conn: Connection, name: str) -> None:
 
 
 def compare_with_promoted(
-    conn: Connection, name: str, split: Split, new: ScoreFn, k: int
+    conn: Connection,
+    name: str,
+    split: Split,
+    new: ScoreFn,
+    k: int,
+    users: np.ndarray | None = None,
 ) -> Comparison | None:
     """Pair the new scorer's valid NDCG@k with the promoted version's (``None``: nothing is
     promoted, or its artifacts are gone; :func:`check_comparable` refuses the latter unless
-    forced)."""
+    forced), on ``users`` (user rows; default every user with a held-out title)."""
     record = registry.get_promoted(conn, name)
     if record is None or not (Path(record.artifact_path) / "weights.pt").is_file():
         return None
     art = artifacts.load_artifact(Path(record.artifact_path))
     old = promoted_scorer(art, split, art.head)
-    rows, _, new_ndcg = user_metrics(new, split, k, "valid")
+    rows, _, new_ndcg = user_metrics(new, split, k, "valid", users=users)
     _, _, old_ndcg = user_metrics(old, split, k, "valid", users=rows)
     diff = new_ndcg - old_ndcg
     n = len(diff)

@@ -42,7 +42,8 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     interactions, ``LinkNeighborLoader`` mini-batches beyond); ``user_batch`` users per
     full-graph step; ``edge_batch`` target edges and ``fanout`` sampled neighbours per relation
     and layer per mini-batch. ``item_head``: blend the GNN's scores with the closed-form
-    item-item head of :mod:`gnn.head` (its ``λ`` and weight chosen on valid).
+    item-item head of :mod:`gnn.head` (its ``λ`` and weight chosen on valid), over the
+    ``head_items`` most interacted titles at most (its time grows with their cube).
     """
 
     dim: int = 128
@@ -67,6 +68,7 @@ class TrainConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     edge_batch: int = 2048
     fanout: int = 20
     item_head: bool = True
+    head_items: int = 10_000
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -79,14 +81,35 @@ def test_ease_gram_scores_fill_inactive_items() -> None:
     assert scores[0, 2] == -7.0 and scores.shape == (1, 3)
 
 
-def test_fit_head_skips_catalogues_beyond_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    import gnn.head
+def test_head_beyond_the_limit_covers_the_most_interacted_items(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Item 3 has 3 users, items 0 and 2 have 2 (tie: the lower index), item 1 has 1.
+    train = sp.csr_matrix(np.asarray(
+        [[1, 0, 1, 1, 0], [1, 1, 0, 1, 0], [0, 0, 1, 1, 0]], dtype=np.float32))  # fmt: skip
+    with caplog.at_level("WARNING", logger="gnn.head"):
+        gram = EaseGram(train, max_items=3)
+    assert gram.active.tolist() == [0, 2, 3] and gram.left_out == 1
+    assert "4 items have interactions, more than 3" in caplog.text
+    assert gram.gram.shape == (3, 3)
+    scores = gram.scores(gram.weights(1.0), np.asarray([0, 1]), fill=-7.0)
+    assert (scores[:, [1, 4]] == -7.0).all() and scores.shape == (2, 5)
+    assert EaseGram(train, max_items=4).left_out == 0 and not caplog.text.count("more than 4")
 
+
+def test_fit_head_on_some_users_matches_fitting_on_all() -> None:
     split = _blocks()
-    monkeypatch.setattr(gnn.head, "HEAD_MAX_ITEMS", 7)  # 8 active items
 
     def constant(users: np.ndarray) -> torch.Tensor:
         return torch.zeros(len(users), split.num_items)
 
-    head, trials = fit_head(split.train, constant, lambda s: 0.0, lambdas=(1.0,))
-    assert head.weight == 0.0 and len(trials) == 1 and head.gram.too_large
+    rows = np.flatnonzero(np.diff(split.valid.indptr) > 0)[::2]
+
+    def validate(score: Callable[[np.ndarray], torch.Tensor]) -> float:
+        return evaluate_scores(score, split, 5, "valid", users=rows)[1]
+
+    kwargs = {"lambdas": (1.0, 10.0), "weights": (0.0, 0.5)}
+    _, on_all = fit_head(split.train, constant, validate, **kwargs)  # type: ignore[arg-type]
+    _, on_some = fit_head(split.train, constant, validate, users=rows, **kwargs)  # type: ignore[arg-type]
+    assert on_some == on_all and len(on_all) == 3
+    assert on_all[1]["valid_ndcg"] > on_all[0]["valid_ndcg"]  # the head scores rows right

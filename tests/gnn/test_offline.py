@@ -10,7 +10,14 @@ import torch
 
 from gnn.data import build_graph, records_from_dataset
 from gnn.model import GraphSAGERec, user_scores
-from gnn.protocol import Split, evaluate_scores, load_split_dir, make_split, positive_pairs
+from gnn.protocol import (
+    Split,
+    evaluate_scores,
+    load_split_dir,
+    make_split,
+    positive_pairs,
+    valid_users,
+)
 from gnn.train import TrainConfig, encode, model_edges, num_nodes, train_model
 from graph.dataset import Dataset
 
@@ -149,3 +156,30 @@ def test_minibatch_training_is_seeded_learns_and_beats_popularity() -> None:
     sage_recall, sage_ndcg, _ = evaluate_scores(sage.score, split, 5, "test")
     pop_recall, pop_ndcg, _ = evaluate_scores(pop.score, split, 5, "test")
     assert sage_ndcg > pop_ndcg and sage_recall > pop_recall
+
+
+def test_holdout_graph_keeps_exactly_the_train_pairs_with_their_weights(clustered: Dataset) -> None:
+    from gnn.pipeline import _holdout
+
+    graph = build_graph(records_from_dataset(clustered))
+    store = graph.data["user", "rates", "title"]
+    weight_of = dict(
+        zip(map(tuple, store.edge_index.t().tolist()), store.edge_weight.tolist(), strict=True)
+    )
+    split, train = _holdout(graph, 0)
+    kept = train.data["user", "rates", "title"]
+    pairs = list(map(tuple, kept.edge_index.t().tolist()))
+    coo = split.train.tocoo()
+    assert sorted(pairs) == sorted(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
+    assert 0 < len(pairs) < len(weight_of)
+    assert kept.edge_weight.tolist() == [weight_of[p] for p in pairs]
+
+
+def test_valid_users_are_all_up_to_the_limit_then_a_seeded_sample(clustered: Dataset) -> None:
+    split = make_split(clustered, seed=0)
+    with_targets = np.flatnonzero(np.diff(split.valid.indptr) > 0)
+    assert valid_users(split, 0, limit=len(with_targets)) is None
+    sample = valid_users(split, 0, limit=10)
+    assert sample is not None and len(sample) == 10 and set(sample) <= set(with_targets)
+    assert np.array_equal(sample, np.sort(sample))
+    assert np.array_equal(sample, valid_users(split, 0, limit=10))  # type: ignore[arg-type]
