@@ -36,19 +36,24 @@ def run_consumed(tx: neo4j.ManagedTransaction, query: str, params: dict[str, Any
     tx.run(query, params).consume()
 
 
-def write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> None:
+def write_batch(session: neo4j.Session, query: str, params: dict[str, Any]) -> int:
     """Run one batch in one write transaction, retried at once (then briefly later) when Neo4j
-    reports a transient error such as a deadlock between two concurrent batches."""
+    reports a transient error such as a deadlock between two concurrent batches.
+
+    Returns:
+        The number of retries it took (0: written at the first attempt).
+    """
     import neo4j.exceptions
 
     for attempt in range(RETRIES):
         try:
             session.execute_write(run_consumed, query, params)
-            return
+            return attempt
         except (neo4j.exceptions.TransientError, neo4j.exceptions.SessionExpired):
             if attempt == RETRIES - 1:
                 raise
             time.sleep(min(0.01 * 2**attempt, 1.0) * random.random())
+    return RETRIES
 
 
 class ParallelWriter:
@@ -56,8 +61,9 @@ class ParallelWriter:
 
     ``submit`` blocks while ``workers`` batches are pending, so memory stays bounded by the
     batches in flight; ``on_done`` is called in the submitting thread with each finished
-    batch's value. Use as a context manager: leaving it waits for every batch and closes the
-    sessions; the first failed batch's error is raised.
+    batch's value; ``retries`` counts the retries after transient errors. Use as a context
+    manager: leaving it waits for every batch and closes the sessions; the first failed batch's
+    error is raised.
     """
 
     def __init__(
@@ -76,6 +82,7 @@ class ParallelWriter:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="graphrec-write")
         self._pending: set[Future[Any]] = set()
+        self.retries = 0
 
     def _session(self) -> neo4j.Session:
         if not hasattr(self._local, "session"):
@@ -87,7 +94,10 @@ class ParallelWriter:
         return self._local.session
 
     def _write(self, query: str, params: dict[str, Any], value: T) -> T:
-        write_batch(self._session(), query, params)
+        retries = write_batch(self._session(), query, params)
+        if retries:
+            with self._lock:
+                self.retries += retries
         return value
 
     def submit(
@@ -137,8 +147,13 @@ def write_all(
     *,
     workers: int = 2,
     on_done: Callable[[Any], None] | None = None,
-) -> None:
-    """Write every ``(rows, value)`` batch of one statement with up to ``workers`` in flight."""
+) -> int:
+    """Write every ``(rows, value)`` batch of one statement with up to ``workers`` in flight.
+
+    Returns:
+        The number of retries after transient errors (deadlocks between concurrent batches).
+    """
     with ParallelWriter(conn, workers=workers, on_done=on_done) as writer:
         for rows, value in batches:
             writer.submit(name, {**params, "rows": rows}, value)
+    return writer.retries
