@@ -160,13 +160,14 @@ class GraphSAGERec(nn.Module):
 
         Returns:
             ``{"user": [N_user, d], "title": [N_title, d]}``, L2-normalised, and
-            ``"bias": [N_title]``.
+            ``"bias": [N_title]``. The id tables get sparse gradients (``SparseAdam``).
         """
         x: dict[str, Tensor] = {}
         for kind, table in self.emb.items():
             weight = cast(nn.Embedding, table).weight
-            ids = n_id.get(kind)
-            x[kind] = weight[ids] if ids is not None else weight[:0]
+            ids = n_id.get(kind, weight.new_empty(0, dtype=torch.long))
+            # Sparse gradients: a step updates the subgraph's rows, not 500,000 × d zeros.
+            x[kind] = F.embedding(ids, weight, sparse=True)
         return self._encode(x, edges, self.title_bias[n_id["title"]], title_id_mask)
 
     def _encode(

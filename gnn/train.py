@@ -7,7 +7,7 @@ against **all** titles (cosine / ``temperature``): cheap for catalogues up to ~1
 much stronger than BPR. Users are processed in batches of ``user_batch`` (one optimiser step
 each), so memory is bounded by ``user_batch × num_titles`` logits plus one full-graph pass.
 Title id embeddings are dropped at rate ``title_id_dropout`` so that content features alone
-carry a title (inductive cold start). Validation NDCG picks the checkpoint.
+carry a title (cold start). Validation NDCG picks the checkpoint. Large graphs: mini-batches.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import torch
 
 from gnn.data import FEATURE_TYPES, GraphData
 from gnn.model import EdgeDict, GraphSAGERec, relation_edges, user_scores
+from gnn.optim import Optimiser, optimiser
 
 __all__ = ["TrainConfig", "TrainResult", "encode", "model_edges", "train_model"]
 
@@ -163,11 +164,8 @@ def uses_minibatches(graph: GraphData, cfg: TrainConfig) -> bool:
 
 
 class _Epoch:
-    """One training epoch's random split of the train edges.
-
-    A fraction ``mp_ratio`` of the interactions carries messages; the rest are the targets, so
-    a user never predicts a title she is aggregating (no identity shortcut).
-    """
+    """One training epoch's random split of the train edges: a fraction ``mp_ratio`` carries
+    messages, the rest are targets (a user never predicts a title she aggregates)."""
 
     def __init__(self, graph: GraphData, cfg: TrainConfig, gen: torch.Generator) -> None:
         store = graph.data["user", "rates", "title"]
@@ -177,7 +175,7 @@ class _Epoch:
         self.sup_w = store.edge_weight[~keep]
 
 
-def _step(opt: torch.optim.Optimizer, loss: torch.Tensor) -> float:
+def _step(opt: Optimiser, loss: torch.Tensor) -> float:
     """One optimiser step on ``loss``; returns its value."""
     opt.zero_grad()
     loss.backward()
@@ -187,7 +185,7 @@ def _step(opt: torch.optim.Optimizer, loss: torch.Tensor) -> float:
 
 def _full_batch_epoch(
     model: GraphSAGERec,
-    opt: torch.optim.Optimizer,
+    opt: Optimiser,
     graph: GraphData,
     base: EdgeDict,
     cfg: TrainConfig,
@@ -222,7 +220,7 @@ def _full_batch_epoch(
 
 def _minibatch_epoch(
     model: GraphSAGERec,
-    opt: torch.optim.Optimizer,
+    opt: Optimiser,
     graph: GraphData,
     cfg: TrainConfig,
     gen: torch.Generator,
@@ -232,9 +230,9 @@ def _minibatch_epoch(
 
     Each batch holds ``edge_batch`` target edges, one uniformly drawn negative title per edge,
     and the ``fanout``-neighbour subgraph around them, so memory does not grow with the graph.
-    A target's candidates are every title of the batch (the other targets and the
-    negatives); logits are corrected by the log of each title's expected count in a batch
-    (in-batch negatives follow popularity), and the user's other targets are masked out.
+    A target's candidates are every title of the batch (the other targets and the negatives);
+    logits are corrected by the log of each title's expected count in a batch (in-batch
+    negatives follow popularity); the user's other targets are masked out.
     """
     from torch_geometric.data import HeteroData
     from torch_geometric.loader import LinkNeighborLoader
@@ -318,9 +316,9 @@ def train_model(
     gen = torch.Generator().manual_seed(cfg.seed)
     model = build_model(graph, cfg)
     model.to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    base = {rel: idx.to(device) for rel, idx in model_edges(graph).items()}
     minibatch = uses_minibatches(graph, cfg)
+    opt = optimiser(model, cfg.lr, cfg.weight_decay, minibatch=minibatch)
+    base = {rel: idx.to(device) for rel, idx in model_edges(graph).items()}
     result = TrainResult(model=model, minibatch=minibatch)
     best_state, bad = copy.deepcopy(model.state_dict()), 0
     for epoch in range(1, cfg.epochs + 1):
