@@ -183,3 +183,23 @@ def test_valid_users_are_all_up_to_the_limit_then_a_seeded_sample(clustered: Dat
     assert sample is not None and len(sample) == 10 and set(sample) <= set(with_targets)
     assert np.array_equal(sample, np.sort(sample))
     assert np.array_equal(sample, valid_users(split, 0, limit=10))  # type: ignore[arg-type]
+
+
+def test_minibatch_steps_update_only_the_id_rows_of_their_subgraph() -> None:
+    from gnn.optim import optimiser
+
+    model = GraphSAGERec({"user": 50, "title": 30, "genre": 3}, dim=8, num_layers=1)
+    opt = optimiser(model, 0.1, 1e-6, minibatch=True)
+    before = {kind: table.weight.detach().clone() for kind, table in model.emb.items()}
+    n_id = {"user": torch.tensor([3, 7]), "title": torch.tensor([5])}
+    edges = {("title", "rated_by", "user"): torch.tensor([[0, 0], [0, 1]])}
+    emb = model.forward_subgraph(n_id, edges)
+    opt.zero_grad()
+    (emb["user"][:, 0].sum() + emb["title"][:, 1].sum()).backward()
+    assert model.emb["user"].weight.grad is not None and model.emb["user"].weight.grad.is_sparse
+    opt.step()
+    after = {kind: table.weight.detach() for kind, table in model.emb.items()}
+    changed = (after["user"] != before["user"]).any(dim=1)
+    assert changed.nonzero().ravel().tolist() == [3, 7]
+    assert (after["title"] != before["title"]).any(dim=1).nonzero().ravel().tolist() == [5]
+    assert torch.equal(after["genre"], before["genre"])
