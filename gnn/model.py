@@ -170,6 +170,11 @@ class GraphSAGERec(nn.Module):
             x[kind] = F.embedding(ids, weight, sparse=True)
         return self._encode(x, edges, self.title_bias[n_id["title"]], title_id_mask)
 
+    def forward_inputs(self, x: dict[str, Tensor], edges: EdgeDict) -> dict[str, Tensor]:
+        """Encode the nodes of a subgraph from their layer-0 inputs ``x`` (``type -> [N, d]``,
+        local indices as in ``edges``): new nodes enter with the inputs they are given."""
+        return self._encode(dict(x), edges, x["title"].new_zeros(x["title"].shape[0]), None)
+
     def _encode(
         self, x: dict[str, Tensor], edges: EdgeDict, bias: Tensor, title_id_mask: Tensor | None
     ) -> dict[str, Tensor]:

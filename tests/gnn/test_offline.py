@@ -203,3 +203,35 @@ def test_minibatch_steps_update_only_the_id_rows_of_their_subgraph() -> None:
     assert changed.nonzero().ravel().tolist() == [3, 7]
     assert (after["title"] != before["title"]).any(dim=1).nonzero().ravel().tolist() == [5]
     assert torch.equal(after["genre"], before["genre"])
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_new_nodes_from_their_neighbourhood_equal_the_full_graph_pass(
+    clustered: Dataset, num_layers: int
+) -> None:
+    from pathlib import Path
+
+    from gnn.artifacts import Artifact
+    from gnn.inductive import _forward
+
+    graph = build_graph(records_from_dataset(clustered))
+    torch.manual_seed(0)
+    model = GraphSAGERec(num_nodes(graph), dim=16, num_layers=num_layers, rezero=False).eval()
+    art = Artifact(Path("."), TrainConfig(), model, graph, {})
+    users = len(graph.ids["user"])
+    # Two new users: one rates titles 0 and 3 and befriends user 5, one rates title 7.
+    rates = torch.tensor([[users, users, users + 1], [0, 3, 7]])
+    friends = torch.tensor([[users, 5], [5, users]])
+    extra = {
+        ("user", "rates", "title"): rates,
+        ("title", "rated_by", "user"): rates.flip(0),
+        ("user", "friend", "user"): friends,
+    }
+    edges = model_edges(graph)
+    for rel, index in extra.items():
+        edges[rel] = torch.cat([edges[rel], index], dim=1)
+    table = model.emb["user"].weight
+    with torch.no_grad():
+        full = model(edges, x_override={"user": torch.cat([table, torch.zeros(2, 16)])})
+    new = _forward(art, "user", 2, extra)
+    assert torch.allclose(new, full["user"][users:], atol=1e-5)
