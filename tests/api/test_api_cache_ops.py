@@ -96,7 +96,12 @@ async def test_cache_entries_generations_and_rate_counters_expire(
     assert redis_client.get("graphrec:recgen:u1") == b"1"
     assert (await _get(client)).headers["X-Cache"] == "miss"
     entries = redis_client.keys("graphrec:rec:u1:*")
-    counters = redis_client.keys("graphrec:rl:*")
+    # The worker adds its counts to Redis every 20 ms (api/ratelimit.py): wait for all four.
+    for _ in range(50):
+        counters = redis_client.keys("graphrec:rl:*")
+        if sum(int(redis_client.get(key) or 0) for key in counters) >= 4:
+            break
+        await anyio.sleep(0.05)
     assert len(entries) == 2 and counters
     # Kept a day past the TTL (stale answers while Neo4j is down), and the user's generation at
     # least as long; counters past their minute.
