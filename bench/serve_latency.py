@@ -227,6 +227,18 @@ def _paced(
     )
 
 
+def _paced_misses(
+    base: str, paths: list[str], duration: int, meter: CpuMeter | None = None
+) -> dict[str, float]:
+    """Home feeds forced to miss (a nonce in ``exclude``) at ~100 requests/s."""
+    return _paced(base, paths, rate=100, connections=40, duration=duration, nonce=True, meter=meter)
+
+
+def _paced_hits(base: str, paths: list[str], duration: int) -> dict[str, float]:
+    """Cached home feeds at ~500 requests/s."""
+    return _paced(base, paths, rate=500, connections=100, duration=duration, nonce=False)
+
+
 def _warm_up(base: str, paths: list[str], meter: CpuMeter) -> list[float]:
     """Warm Neo4j's JIT and page cache and the API's title metadata with misses; return figures.
 
@@ -243,7 +255,7 @@ def _warm_up(base: str, paths: list[str], meter: CpuMeter) -> list[float]:
     windows: list[float] = []
     while len(windows) < 18:
         before = cpu_seconds(pid)
-        run = _paced(base, paths, rate=100, connections=40, duration=10, nonce=True)
+        run = _paced_misses(base, paths, duration=10)
         windows.append((cpu_seconds(pid) - before) * 1000 / max(run["requests"], 1))
         if len(windows) >= 2 and windows[-1] >= 0.9 * windows[-2]:
             break
@@ -337,12 +349,19 @@ _ROUNDS_HELP = (
 )
 
 
-def _round(base: str, rec: list[str], hot: list[str], args: argparse.Namespace) -> dict[str, float]:
-    """One round of the paced stages and their floors (ms)."""
-    miss = _paced(base, rec, rate=100, connections=40, duration=args.miss_duration, nonce=True)
-    hit = _paced(base, hot, rate=500, connections=100, duration=args.duration, nonce=False)
-    stored = asyncio.run(_redis_floor(_bench_redis_url(args.redis_db), rate=500, seconds=10))
-    cypher, _ = asyncio.run(_floor(args.sample_users, args.sample_titles, 100))
+def _round(
+    base: str,
+    paths: tuple[list[str], list[str]],
+    sample: tuple[list[str], list[str]],
+    redis_url: str,
+    args: argparse.Namespace,
+) -> dict[str, float]:
+    """One round of the paced stages (``paths``: misses, hits) and their floors (``sample``:
+    users, titles for the Cypher; the stored answers for Redis), in ms."""
+    miss = _paced_misses(base, paths[0], args.miss_duration)
+    hit = _paced_hits(base, paths[1], args.duration)
+    stored = asyncio.run(_redis_floor(redis_url, rate=500, seconds=10))
+    cypher, _ = asyncio.run(_floor(*sample, 100))
     return {
         "miss_rps": miss["rps"],
         "miss_p50": miss["p50"],
@@ -440,29 +459,19 @@ def main() -> None:
         meter = CpuMeter(server.pid)
         warm_up = _warm_up(base, rec, meter)
         if args.rounds > 1:
-            args.sample_users, args.sample_titles = users, titles
-            rounds = [_round(base, rec, hot_paths, args) for _ in range(args.rounds)]
+            paths, sample = (rec, hot_paths), (users, titles)
+            rounds = [_round(base, paths, sample, redis_url, args) for _ in range(args.rounds)]
             print(
                 f"{args.rounds} rounds after a warm-up of {len(warm_up)} x 10 s; machine load "
                 f"average {os.getloadavg()[0]:.1f}"
             )
             _print_rounds(rounds)
             return
-        paced_miss = _paced(
-            base,
-            rec,
-            rate=100,
-            connections=40,
-            duration=args.miss_duration,
-            nonce=True,
-            meter=meter,
-        )
+        paced_miss = _paced_misses(base, rec, args.miss_duration, meter=meter)
         miss_cpu = meter.report(paced_miss["requests"])
         runs = {
             "GET /v1/recommendations (cache miss, ~100 req/s)": paced_miss,
-            "GET /v1/recommendations (cache hit, ~500 req/s)": _paced(
-                base, hot_paths, rate=500, connections=100, duration=d, nonce=False
-            ),
+            "GET /v1/recommendations (cache hit, ~500 req/s)": _paced_hits(base, hot_paths, d),
             "GET /v1/recommendations (cache miss, max)": _wrk(
                 base, _lua(rec, delay_ms=0, nonce=True), connections=8, duration=d
             ),
