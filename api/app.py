@@ -122,9 +122,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (planning, counting, appending, popular, counting_requests):
-                if task is not None:
-                    await _stop(task)
+            await _stop(planning, counting, appending, popular, counting_requests)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.log_buffer.flush(state), _CLOSE_SECONDS)
             serving.clear()
@@ -168,12 +166,16 @@ def create_app(
 _CLOSE_SECONDS = 2.0
 
 
-async def _stop(task: asyncio.Task[Any]) -> None:
-    """Cancel a background task and wait for it, within ``2 * _CLOSE_SECONDS`` (shutdown never
-    waits on one for long); one still running is named with where it waits."""
-    task.cancel()
-    await asyncio.wait({task}, timeout=_CLOSE_SECONDS * 2)
-    if not task.done():
+async def _stop(*tasks: asyncio.Task[Any] | None) -> None:
+    """Cancel the background tasks and wait for them together, within ``2 * _CLOSE_SECONDS``
+    (shutdown never waits on them for long); one still running is named with where it waits."""
+    running = {task for task in tasks if task is not None}
+    for task in running:
+        task.cancel()
+    if not running:
+        return
+    _, pending = await asyncio.wait(running, timeout=_CLOSE_SECONDS * 2)
+    for task in pending:
         where = io.StringIO()
         task.print_stack(file=where)
         log.warning("shutdown: %s still running after its cancel\n%s", task, where.getvalue())
