@@ -3,10 +3,9 @@
 The API logs each served list (its id, user, endpoint, model version, the user's experiment
 variants and the shown titles with their candidate source, in rank order) and each interaction,
 a batch per process and flush interval in one stream entry (``XADD``, trimmed to about
-``MAX_ENTRIES``: raw entries expire). An ``Aggregator``
-in each API process reads the stream in one consumer group (each entry is counted once,
-whichever process reads it; entries a stopped process left pending are claimed by another after
-``CLAIM_AFTER_MS``) and:
+``MAX_ENTRIES``: raw entries expire). An ``Aggregator`` in each API process reads the stream in
+one consumer group (each entry is counted once, whichever process reads it; entries a stopped
+process left pending are claimed by another after ``CLAIM_AFTER_MS``) and:
 
 - remembers, per user, which list showed each title at which rank (``attr:<user>``, a hash kept
   a day: ``|<list>`` → the list as logged, ``<title>`` → its last list, written by a script in
