@@ -115,6 +115,9 @@ def create_app(
             )
         counting_requests = asyncio.create_task(state.rate.run(state.redis), name="rate-limit-add")
         popular = asyncio.create_task(fallback.keep_current(state), name="popular-lists")
+        local = None
+        if state.local.max_bytes:
+            local = asyncio.create_task(state.local.run(), name="local-cache-drops")
         planning = None
         if settings.api_warmup:
             state.plans = PlanState.WARMING
@@ -122,7 +125,7 @@ def create_app(
         try:
             yield
         finally:
-            await _stop(planning, counting, appending, popular, counting_requests)
+            await _stop(planning, counting, appending, popular, counting_requests, local)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(state.log_buffer.flush(state), _CLOSE_SECONDS)
             serving.clear()

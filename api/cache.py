@@ -61,15 +61,17 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 #: Bump the generation of the first ARGV[2] KEYS, each kept ARGV[1] seconds: at least as long as
-#: any answer stored under an earlier generation, so an expired counter can never revive one.
-#: The other KEYS (bookmark keys) get ARGV[3], the write's bookmarks, in front of up to three
-#: they held (writes of one user from several processes may land in any order), for ARGV[4]
-#: seconds.
+#: any answer stored under an earlier generation, so an expired counter can never revive one;
+#: and publish each of their users (ARGV[5 + i]) on channel ARGV[5], which drops the workers'
+#: local copies (``api/localcache.py``). The other KEYS (bookmark keys) get ARGV[3], the write's
+#: bookmarks, in front of up to three they held (writes of one user from several processes may
+#: land in any order), for ARGV[4] seconds.
 _BUMP_LUA = """
 local users = tonumber(ARGV[2])
 for i = 1, users do
   redis.call('INCR', KEYS[i])
   redis.call('EXPIRE', KEYS[i], ARGV[1])
+  redis.call('PUBLISH', ARGV[5], ARGV[5 + i])
 end
 for i = users + 1, #KEYS do
   local kept, n = ARGV[3], 0
@@ -150,28 +152,35 @@ def is_fresh(state: AppState, entry: CachedBody) -> bool:
 
 
 async def put_cached(
-    state: AppState, user_id: str, key: str, body: bytes, generation: int | None
+    state: AppState, user_id: str, key: str, body: bytes, generation: int | None, mark: int
 ) -> None:
-    """Store an answer computed in ``generation``, unless the user's has moved on since."""
+    """Store an answer computed in ``generation``, unless the user's has moved on since; once
+    stored, keep it in this worker too (unless dropped here after ``mark``)."""
     if generation is None:
         return
-    payload = msgspec.msgpack.encode(CachedBody(time.time(), body, generation))
+    entry = CachedBody(time.time(), body, generation)
+    payload = msgspec.msgpack.encode(entry)
 
-    async def put(client: Any) -> None:
+    async def put(client: Any) -> bool:
         keys = (_generation_key(user_id), key)
-        await client.eval(_PUT_LUA, 2, *keys, generation, payload, _keep_seconds(state))
+        keep = _keep_seconds(state)
+        return bool(await client.eval(_PUT_LUA, 2, *keys, generation, payload, keep))
 
-    await state.redis.run(put, None)
+    if await state.redis.run(put, False):
+        state.local.put(user_id, key, entry, mark, state.cache_ttl)
 
 
 async def drop_user(state: AppState, *user_ids: str, bookmarks: Sequence[str] = ()) -> None:
     """Drop every cached answer of these users (their generations move on), and keep the
     bookmarks of the write that changed them for their next answers (one round trip)."""
+    for user_id in user_ids:  # this worker at once, the others when the message reaches them
+        state.local.drop(user_id)
     keys = [_generation_key(u) for u in user_ids]
     if bookmarks:
         keys += [_bookmark_key(u) for u in user_ids]
     marks = "\n".join(bookmarks)
-    args = (_keep_seconds(state), len(user_ids), marks, BOOKMARK_SECONDS)
+    channel = state.local.channel
+    args = (_keep_seconds(state), len(user_ids), marks, BOOKMARK_SECONDS, channel, *user_ids)
 
     async def bump(client: Any) -> None:
         await client.eval(_BUMP_LUA, len(keys), *keys, *args)

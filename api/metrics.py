@@ -28,6 +28,13 @@ class Metrics:
             ["route", "result"],
             registry=self.registry,
         )
+        self.local_hits = Counter(
+            "graphrec_cache_local_hits",
+            "Cache hits answered from the worker's own copy, without reading Redis (also"
+            " counted as hits in graphrec_cache_requests).",
+            ["route"],
+            registry=self.registry,
+        )
         self.fallbacks = Counter(
             "graphrec_fallbacks",
             "Degraded answers by kind (no_model, content_similarity, redis_down, stale_cache, "

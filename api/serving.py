@@ -1,4 +1,5 @@
-"""Serve a cached endpoint: a fresh Redis entry, else the feed (cached once sent), else stale.
+"""Serve a cached endpoint: a fresh cached answer (the worker's copy, else Redis), else the feed
+(cached once sent), else stale.
 
 The handler builds the endpoint's :class:`~api.queries.Query` and names its feed function;
 ``cached_response`` reads the promoted model, looks the query up, and on a miss opens one set of
@@ -93,8 +94,6 @@ async def cached_response(
         model = model_for(model, query.user_id, variant)
     headers = {"X-Experiment": query.experiment} if query.experiment else {}
     key = cache.cache_key(query, model.version if model is not None else None)
-    read = await cache.get_cached(state, query.user_id, key)
-    entry = read.entry
 
     def logged(body: bytes) -> BackgroundTask:
         return BackgroundTask(
@@ -107,12 +106,23 @@ async def cached_response(
             assigned=assigned,
         )
 
-    if entry is not None and down is None and cache.is_fresh(state, entry):
+    def hit(entry: cache.CachedBody) -> Response[Any]:
         metrics.inc()
-        hit = _render(entry.body, request_id, stale=False, label="hit")
-        hit.headers.update(headers)
-        hit.background = logged(entry.body)
-        return hit
+        answer = _render(entry.body, request_id, stale=False, label="hit")
+        answer.headers.update(headers)
+        answer.background = logged(entry.body)
+        return answer
+
+    local = state.local.get(key) if down is None and state.redis.available else None
+    if local is not None:
+        state.metrics.local_hits.labels(route=query.route).inc()
+        return hit(local)
+    mark = state.local.mark()
+    read = await cache.get_cached(state, query.user_id, key)
+    entry = read.entry
+    if entry is not None and down is None and cache.is_fresh(state, entry):
+        state.local.put(query.user_id, key, entry, mark, state.cache_ttl)
+        return hit(entry)
     if down is None and model is not None:
         try:
             # After the user's last write: on a cluster the read may go to a lagging follower.
@@ -132,7 +142,7 @@ async def cached_response(
             after = BackgroundTasks(
                 [
                     BackgroundTask(
-                        cache.put_cached, state, query.user_id, key, body, read.generation
+                        cache.put_cached, state, query.user_id, key, body, read.generation, mark
                     ),
                     logged(body),
                 ]

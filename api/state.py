@@ -7,6 +7,7 @@ import enum
 import time
 from typing import TYPE_CHECKING
 
+from api.localcache import LocalTier
 from api.ratelimit import RateCounter
 from api.served_log import LogBuffer
 from api.variants import ExperimentCache
@@ -88,6 +89,7 @@ class AppState:
         self.api_keys = api_keys
         self.metrics = metrics
         self.cache_ttl = settings.api_cache_ttl
+        self.local = LocalTier(settings.redis_url, settings.api_local_cache_mb << 20)
         self.model = ModelCache()
         self.experiments = ExperimentCache()
         self.log_buffer = LogBuffer()

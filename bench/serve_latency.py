@@ -127,6 +127,21 @@ def _wait_settled(pid: int, *, timeout: float = 180.0) -> float:
     return time.monotonic() - started
 
 
+def _wait_quiet(*, busy: float = 0.15, timeout: float = 60.0) -> float:
+    """Wait 3 s, then until the machine is under ``busy`` of its CPU for 1 s (at most
+    ``timeout``); return the seconds waited. What the stage before left running (the served-list
+    consumer's last batches, Neo4j's collector after a minute of misses) is not this stage's."""
+    started = time.monotonic()
+    time.sleep(3)
+    while time.monotonic() - started < timeout:
+        before = _machine_ticks()
+        time.sleep(1)
+        spent, total = (b - a for a, b in zip(before, _machine_ticks(), strict=True))
+        if spent <= busy * total:
+            break
+    return time.monotonic() - started
+
+
 def _machine_ticks() -> tuple[int, int]:
     """Busy and total CPU ticks of the whole machine so far (``/proc/stat``)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -206,8 +221,9 @@ def _paced(
     wrk has no constant-rate mode, so each connection waits ``connections / rate`` minus the
     median latency of a few sequential requests sent first (after the server has settled). Many
     connections, each sending rarely, keep the offered rate steady when a response is slow.
+    Each stage starts on a quiet machine (see ``_wait_quiet``).
     """
-    time.sleep(3)
+    _wait_quiet()
     headers = {"Authorization": f"Bearer {KEY}-0"}
     latencies = []
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:

@@ -95,6 +95,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_keys: str = ""
     api_keys_file: str = ""
     api_cache_ttl: float = 60.0
+    #: Each API worker's copies of fresh cached answers (``api/localcache.py``); 0 turns it off.
+    api_local_cache_mb: int = 64
     api_warmup: bool = True
     served_log: bool = True
     #: Whether each API process also consumes the served-list log; ``graphrec serve`` runs one
@@ -129,6 +131,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             api_keys=os.environ.get("GRAPHREC_API_KEYS", ""),
             api_keys_file=os.environ.get("GRAPHREC_API_KEYS_FILE", ""),
             api_cache_ttl=_env_float("GRAPHREC_API_CACHE_TTL", 60.0),
+            api_local_cache_mb=_env_int("GRAPHREC_API_LOCAL_CACHE_MB", 64),
             api_warmup=_env_bool("GRAPHREC_API_WARMUP", True),
             served_log=_env_bool("GRAPHREC_SERVED_LOG", True),
             served_log_consumer=_env_bool("GRAPHREC_SERVED_LOG_CONSUMER", True),
