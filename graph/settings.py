@@ -66,9 +66,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         GRAPHREC_CACHE [~/.cache/graphrec]: downloaded Neo4j jars,
         GRAPHREC_NEO4J_BOLT_PORT [7687], GRAPHREC_NEO4J_HTTP_PORT [7474],
         GRAPHREC_NEO4J_HEAP [2g], GRAPHREC_NEO4J_PAGECACHE [2g], GRAPHREC_REDIS_PORT [6379],
+        GRAPHREC_IMPORT_HEAP [768m], GRAPHREC_IMPORT_OFF_HEAP [640m]: the import tool's memory,
         GRAPHREC_INSTANCE [default]: name of the local server instance (tests use ``test``),
         GRAPHREC_DEVICE [cpu], GRAPHREC_API_KEYS [''], GRAPHREC_API_KEYS_FILE [''],
         GRAPHREC_API_CACHE_TTL [60]: seconds a cached recommendation answer stays fresh,
+        GRAPHREC_API_LOCAL_CACHE_MB [64]: each API worker's copy of fresh answers (0: none),
         GRAPHREC_API_WARMUP [1]: plan Neo4j's statements when the API starts (1 or 0),
         GRAPHREC_SERVED_LOG [1]: log served lists and interactions to the served-list stream
         and count them (1 or 0; off: no attribution, experiment counts or live trending),
@@ -90,6 +92,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     neo4j_http_port: int = 7474
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
+    #: The import tool's (``graphrec load --bulk``) heap and off-heap caches: 2 GiB of RSS in all
+    #: at 10 M interactions.
+    import_heap: str = "768m"
+    import_off_heap: str = "640m"
     redis_port: int = 6379
     device: Literal["cpu", "cuda"] | str = "cpu"
     api_keys: str = ""
@@ -126,6 +132,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             neo4j_http_port=_env_int("GRAPHREC_NEO4J_HTTP_PORT", 7474),
             neo4j_heap=_env("GRAPHREC_NEO4J_HEAP", "2g"),
             neo4j_pagecache=_env("GRAPHREC_NEO4J_PAGECACHE", "2g"),
+            import_heap=_env("GRAPHREC_IMPORT_HEAP", "768m"),
+            import_off_heap=_env("GRAPHREC_IMPORT_OFF_HEAP", "640m"),
             redis_port=redis_port,
             device=_env("GRAPHREC_DEVICE", "cpu"),
             api_keys=os.environ.get("GRAPHREC_API_KEYS", ""),

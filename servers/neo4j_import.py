@@ -33,9 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["ImportReport", "ImportToolError", "import_full", "offline", "remove_store"]
 
 _MAIN = "org.neo4j.cli.AdminTool"
-#: The tool's heap; its caches live off-heap, bounded by --max-off-heap-memory.
-_HEAP = "1g"
-_OFF_HEAP = "1g"
 #: The --verbose output: "<stage>, started <time>", progress bars ending in "<count> ∆<delta>",
 #: "Done in <time>".
 _STAGE = re.compile(r"^(?P<stage>[^\[].*?), started \d{4}-\d\d-\d\d")
@@ -99,7 +96,8 @@ def _line_of(path: str, position: int, reported: int) -> int:
 def _argv(settings: Settings, files: ImportFiles, dist: Path) -> list[str]:
     argv = [
         shutil.which("java") or "java",
-        f"-Xmx{_HEAP}",
+        # Its caches live off-heap, bounded by --max-off-heap-memory.
+        f"-Xmx{settings.import_heap}",
         "-cp",
         f"{dist / 'lib'}/*",
         _MAIN,
@@ -111,7 +109,7 @@ def _argv(settings: Settings, files: ImportFiles, dist: Path) -> list[str]:
         "--verbose",
         "--overwrite-destination=true",
         "--bad-tolerance=0",
-        f"--max-off-heap-memory={_OFF_HEAP}",
+        f"--max-off-heap-memory={settings.import_off_heap}",
         f"--report-file={files.directory / 'import.report'}",
     ]
     argv += [f"--nodes={label}={path}" for label, path in files.nodes.items()]
