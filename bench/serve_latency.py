@@ -4,7 +4,7 @@ Starts ``graphrec serve`` in a subprocess, measures the endpoints with ``wrk`` a
 Cypher run directly through the driver (the floor), and prints medians and percentiles.
 
     GRAPHREC_INSTANCE=api-dev GRAPHREC_NEO4J_BOLT_PORT=7721 GRAPHREC_REDIS_PORT=6721 \
-        python bench/serve_latency.py [--duration 15] [--workers 2]
+        python bench/serve_latency.py [--duration 15] [--workers 2] [--rounds 5] [--hits-only]
 """
 
 from __future__ import annotations
@@ -359,6 +359,10 @@ _REDIS_DB_HELP = (
 )
 
 
+_HITS_ONLY_HELP = (
+    "only the paced hit stage and the raw Redis GET floor, --rounds times (no misses: compare"
+    " the cache path under settings, e.g. GRAPHREC_API_LOCAL_CACHE_MB=0)"
+)
 _ROUNDS_HELP = (
     "with N > 1: after the warm-up, N consecutive rounds of the paced miss and hit stages, each"
     " beside its floors (raw Cypher, raw Redis GET), every round printed, then the medians"
@@ -392,6 +396,23 @@ def _round(
     }
 
 
+def _hit_rounds(base: str, paths: list[str], redis_url: str, args: argparse.Namespace) -> None:
+    """``--hits-only``: the paced hit stage and its Redis floor, ``args.rounds`` times."""
+    print(f"{'round':<6} {'hit req/s':>9} {'p50':>6} {'p99':>6} {'GET p50':>7} {'p99':>6}   (ms)")
+    rows = []
+    for i in range(max(args.rounds, 1)):
+        hit = _paced_hits(base, paths, args.duration)
+        stored = asyncio.run(_redis_floor(redis_url, rate=500, seconds=10))
+        rows.append((hit["rps"], hit["p50"], hit["p99"], stored["p50"], stored["p99"]))
+        print(
+            f"{i + 1:<6} {rows[-1][0]:>9.1f} {rows[-1][1]:>6.2f} {rows[-1][2]:>6.2f}"
+            f" {rows[-1][3]:>7.3f} {rows[-1][4]:>6.3f}",
+            flush=True,
+        )
+    met = all(r[1] <= 1 and r[2] <= 3 for r in rows)
+    print(f"hit p50 <= 1 ms and p99 <= 3 ms in every round: {'met' if met else 'NOT met'}")
+
+
 def _print_rounds(rounds: list[dict[str, float]]) -> None:
     print(
         f"{'round':<6} {'miss req/s':>10} {'p50':>7} {'p99':>7} {'Cypher p50':>10} {'p99':>7}"
@@ -422,6 +443,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--redis-db", type=int, default=15, help=_REDIS_DB_HELP)
     parser.add_argument("--rounds", type=int, default=1, help=_ROUNDS_HELP)
+    parser.add_argument("--hits-only", action="store_true", help=_HITS_ONLY_HELP)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk)")
@@ -472,6 +494,9 @@ def main() -> None:
             for _ in range(200)
         ]
         d = args.duration
+        if args.hits_only:
+            _hit_rounds(base, hot_paths, redis_url, args)
+            return
         meter = CpuMeter(server.pid)
         warm_up = _warm_up(base, rec, meter)
         if args.rounds > 1:
