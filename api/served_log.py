@@ -7,6 +7,7 @@ more than the hit; while Redis is down, nothing: the log is best-effort, the ans
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -73,11 +74,16 @@ class _Body(msgspec.Struct):
 _decode = msgspec.json.Decoder(_Body).decode
 
 
-def shown_items(body: bytes) -> tuple[list[tuple[str, str]], str]:
-    """``(title, source)`` in the order shown, and the model version, of a served body."""
+@functools.lru_cache(maxsize=1024)
+def shown_items(body: bytes) -> tuple[tuple[tuple[str, str], ...], str]:
+    """``(title, source)`` in the order shown, and the model version, of a served body.
+
+    Remembered for the last 1,024 bodies: a cached answer is logged each time it is served, and
+    its bytes (whose hash Python keeps) are the key.
+    """
     parsed = _decode(body)
     shown = [*parsed.recommendations, *(s for row in parsed.rows for s in row.items)]
-    return [(s.item_id, s.explanation.kind) for s in shown], parsed.model_version or ""
+    return tuple((s.item_id, s.explanation.kind) for s in shown), parsed.model_version or ""
 
 
 async def log_body(
@@ -93,7 +99,7 @@ async def log_body(
     if not state.settings.served_log:
         return
     items, version = shown_items(body)
-    served = ServedList(list_id=list_id, user=user_id, endpoint=endpoint, items=items)
+    served = ServedList(list_id=list_id, user=user_id, endpoint=endpoint, items=list(items))
     served.model_version = version
     served.variants = [(a.experiment, a.variant) for a in assigned]
     state.log_buffer.add(served)
