@@ -21,6 +21,7 @@ from gnn import artifacts, write_back
 from gnn.data import GraphData, GraphRecords, build_graph
 from gnn.errors import NoPromotedModelError, TrainingDataError
 from gnn.head import HEAD_MAX_ITEMS, EaseGram, ItemHead, fit_head
+from gnn.memory import peak_rss_mib
 from gnn.model import user_scores
 from gnn.names import DEFAULT_MODEL
 from gnn.promotion import Comparison, check_comparable, compare_with_promoted
@@ -200,6 +201,7 @@ def train_and_register(
     if n_edges == 0 or not graph.ids["title"]:
         raise TrainingDataError("the graph has no positive user-title interactions to train on")
     export_s = time.perf_counter() - start
+    peaks = {"export": peak_rss_mib()}
     if phase:
         phase("export", n_edges, n_edges)
     split, train_graph = _holdout(graph, cfg.seed)
@@ -216,6 +218,7 @@ def train_and_register(
         device=settings.device,
     )
     gnn = _scorer(encode(result.model, train_graph), cfg.temperature)
+    peaks["train"] = peak_rss_mib()
     head, scorer = (0.0, 0.0), gnn
     if cfg.item_head:
         # Its grid (7 λ × 8 weights) on 2,000 users: 3.5 min per λ on 10,000 at 50,000 titles.
@@ -225,6 +228,7 @@ def train_and_register(
             users=few, max_items=cfg.head_items,
         )  # fmt: skip
         head, scorer = (fitted.lam, fitted.weight), fitted.scorer(gnn)
+    peaks["head"] = peak_rss_mib()
     recall, ndcg, n_users = evaluate_scores(scorer, split, k, "valid", users=users)
     gate = compare_with_promoted(conn, name, split, scorer, k, users) if promote else None
     embeddings = encode(result.model, graph)
@@ -241,6 +245,7 @@ def train_and_register(
         head_items=cfg.head_items,
     )  # fmt: skip
     write_s = time.perf_counter() - t0
+    peaks["write"] = peak_rss_mib()
     metrics = {
         f"valid_recall@{k}": round(recall, 5),
         f"valid_ndcg@{k}": round(ndcg, 5),
@@ -262,6 +267,7 @@ def train_and_register(
         "neighbour_seconds": round(wrote.neighbour_seconds, 2),
         "cypher_write_seconds": round(wrote.write_seconds, 2),
         "edges_per_second": round(sum(wrote.edges.values()) / max(wrote.write_seconds, 1e-9)),
+        **{f"peak_rss_mib_{name}": mib for name, mib in peaks.items()},  # the peak so far
         **(gate.as_metrics() if gate else {}),
     }
     registry.set_status(conn, model_id, "ready", metrics)

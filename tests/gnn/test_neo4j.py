@@ -75,6 +75,9 @@ def test_train_end_to_end_writes_edges_and_beats_mostpop(conn: Connection) -> No
     model = registry.get_promoted(conn, "graphsage")
     assert model is not None and model.version == "v1"
     assert model.metrics["similar_to_edges"] > 0 and "valid_ndcg@10" in model.metrics
+    # The peak memory after each phase, as it grew (the first to jump is the costly one).
+    peaks = [model.metrics[f"peak_rss_mib_{p}"] for p in ("export", "train", "head", "write")]
+    assert 0 < peaks[0] <= peaks[1] <= peaks[2] <= peaks[3]
     counts = _edges_by_version(conn)
     assert counts[("SIMILAR_TO", "v1")] == model.metrics["similar_to_edges"]
     some = ds.titles[0].title_id
