@@ -29,6 +29,8 @@ from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection, 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from redis.asyncio.connection import ConnectKwargs
+
     from api.cache import CachedBody
 
 __all__ = ["LOCAL_SECONDS", "LocalTier", "channel"]
@@ -55,8 +57,10 @@ class LocalTier:
 
     def __init__(self, redis_url: str, max_bytes: int) -> None:
         """Start empty and not live (nothing is served before the subscription is)."""
-        self.redis_url = redis_url
-        self.channel = channel(int(parse_url(redis_url).get("db", 0)))
+        #: Where to subscribe: ``redis.asyncio``'s reading of the URL (host, port or path, TLS,
+        #: credentials, database).
+        self.server = parse_url(redis_url)
+        self.channel = channel(int(self.server.get("db", 0)))
         self.max_bytes = max_bytes
         self.live = False
         self._entries: OrderedDict[str, tuple[str, CachedBody, float]] = OrderedDict()
@@ -141,7 +145,7 @@ class LocalTier:
         while True:
             protocol = _Subscriber(self)
             try:
-                transport = await asyncio.wait_for(_connect(self.redis_url, protocol), 1.0)
+                transport = await asyncio.wait_for(_connect(self.server, protocol), 1.0)
             except (OSError, TimeoutError) as exc:
                 if not warned:
                     log.warning("local cache off: cannot subscribe (%s)", exc.__class__.__name__)
@@ -156,9 +160,8 @@ class LocalTier:
             await asyncio.sleep(_RETRY_SECONDS)
 
 
-async def _connect(redis_url: str, protocol: _Subscriber) -> asyncio.BaseTransport:
+async def _connect(params: ConnectKwargs, protocol: _Subscriber) -> asyncio.BaseTransport:
     loop = asyncio.get_running_loop()
-    params = parse_url(redis_url)
     kind = params.get("connection_class")
     if kind is UnixDomainSocketConnection:
         transport, _ = await loop.create_unix_connection(lambda: protocol, params["path"])
@@ -174,7 +177,7 @@ class _Subscriber(asyncio.Protocol):
 
     def __init__(self, tier: LocalTier) -> None:
         self.tier = tier
-        params = parse_url(tier.redis_url)
+        params = tier.server
         self._hello: list[list[str]] = []
         if params.get("password"):
             user = params.get("username")
